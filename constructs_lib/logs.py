@@ -1,0 +1,34 @@
+"""CloudWatch log groups: always KMS-encrypted, always with a retention (FedRAMP AU-2, AU-11, SC-28)."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from . import aws
+
+
+class EncryptedLogGroup(Construct):
+    """A log group encrypted with `kms_key_arn` that keeps events `retention_days` days.
+
+    The key's policy must let `logs.<region>.amazonaws.com` use it, or creation fails.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, name: str, retention_days: int, kms_key_arn: str
+    ):
+        super().__init__(scope, id)
+        self.log_group = aws.cloudwatch_log_group.CloudwatchLogGroup(
+            self,
+            "log_group",
+            name=name,
+            retention_in_days=retention_days,
+            kms_key_id=kms_key_arn,
+        )
+
+    @property
+    def name(self) -> str:
+        return self.log_group.name
+
+    @property
+    def arn(self) -> str:
+        return self.log_group.arn

@@ -1,0 +1,84 @@
+"""The one place where physical resource names are derived from `name` and `environment`.
+
+Each derived name carries the limit AWS puts on it, so validation can name the input to shorten
+instead of letting `tofu apply` fail half-way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Shortest AWS limit among the names below is 63 (Cognito domain prefix); every name is
+# `<name>-<environment>` plus a suffix.
+NAME_PATTERN = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """What AWS accepts for one kind of name."""
+
+    what: str
+    max_length: int
+    pattern: str
+
+
+LAMBDA_FUNCTION = NameRule("Lambda function name", 64, r"[A-Za-z0-9_-]+")
+IAM_ROLE = NameRule("IAM role name", 64, r"[\w+=,.@-]+")
+LOG_GROUP = NameRule("CloudWatch log group name", 512, r"[.\-_/#A-Za-z0-9]+")
+HTTP_API = NameRule("API Gateway API name", 128, r"[^\x00-\x1f]+")
+
+
+@dataclass(frozen=True)
+class Names:
+    """Physical names of one deployment (`name` in `environment`)."""
+
+    name: str
+    environment: str
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.name}-{self.environment}"
+
+    @property
+    def function(self) -> str:
+        return self.prefix
+
+    @property
+    def function_role(self) -> str:
+        return f"{self.prefix}-lambda"
+
+    @property
+    def function_log_group(self) -> str:
+        return f"/aws/lambda/{self.function}"
+
+    @property
+    def api(self) -> str:
+        return self.prefix
+
+    @property
+    def api_access_log_group(self) -> str:
+        return f"/aws/apigateway/{self.prefix}/access"
+
+    def rules(self) -> list[tuple[NameRule, str]]:
+        """Every derived name with the rule AWS applies to it."""
+        return [
+            (LAMBDA_FUNCTION, self.function),
+            (IAM_ROLE, self.function_role),
+            (LOG_GROUP, self.function_log_group),
+            (HTTP_API, self.api),
+            (LOG_GROUP, self.api_access_log_group),
+        ]
+
+    def problems(self) -> list[str]:
+        """Why AWS would reject a derived name, one message each (empty when all fit)."""
+        found = []
+        for rule, value in self.rules():
+            if len(value) > rule.max_length:
+                found.append(
+                    f"the {rule.what} {value!r} would be {len(value)} characters and AWS allows "
+                    f"{rule.max_length}; shorten name by {len(value) - rule.max_length}"
+                )
+            elif not re.fullmatch(rule.pattern, value):
+                found.append(f"the {rule.what} {value!r} has characters AWS rejects")
+        return found

@@ -1,0 +1,325 @@
+"""`McpServerProps`: the seed module's inputs, with the seed's names, types and defaults.
+
+Every field is validated against what AWS accepts, so a value `tofu apply` would reject fails at
+synth with the field named. Field descriptions feed the README's inputs table.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .naming import NAME_PATTERN, Names
+from .validation import (
+    CognitoClientId,
+    CognitoUserPoolId,
+    EcrImageUri,
+    KmsKeyArn,
+    SecurityGroupId,
+    SnsTopicArn,
+    SubnetId,
+    VpcId,
+    WafWebAclArn,
+    raise_problems,
+    shaped,
+)
+
+Environment = Literal["dev", "staging", "prod"]
+
+# Route keys of the MCP endpoint (Streamable HTTP transport): JSON-RPC requests, the SSE stream,
+# session termination.
+MCP_ROUTE_KEYS = ("POST /mcp", "GET /mcp", "DELETE /mcp")
+
+# CloudWatch Logs PutRetentionPolicy accepts only these values.
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+# Lambda rejects these keys in a function's environment: the runtime sets them.
+LAMBDA_RESERVED_ENV_KEYS = frozenset(
+    {
+        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    }
+)  # fmt: skip
+# Set by McpServer itself from other inputs.
+MANAGED_ENV_KEYS = frozenset({"SESSION_TABLE_NAME", "TENANT_ISOLATION_ENABLED"})
+# Lambda: all keys and values together at most 4 KB.
+LAMBDA_ENV_MAX_BYTES = 4096
+
+# Tags the stack sets on every resource; a user tag with one of these keys would be overwritten.
+STACK_TAG_KEYS = ("Name", "Environment", "ManagedBy")
+# AWS allows 50 tags per resource; keep room for the stack's own and the FedRAMP control tag.
+MAX_USER_TAGS = 45
+_TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*")
+
+
+class RouteThrottle(BaseModel):
+    """Throttling for one route, overriding the stage defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    throttling_rate_limit: float = Field(ge=0, description="Steady-state requests per second.")
+    throttling_burst_limit: int = Field(ge=0, description="Maximum burst of requests.")
+
+
+CorsOrigin = Annotated[
+    str,
+    shaped(
+        r"\*|https?://(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?",
+        "'*' or an origin like https://app.example.com (scheme and host, no path or trailing /)",
+    ),
+]
+
+
+class McpServerProps(BaseModel):
+    """Inputs of `McpServer`: the seed module's Inputs table, same names, types and defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[
+        str,
+        shaped(NAME_PATTERN, "lowercase letters, digits and single hyphens, starting with a letter"),
+    ] = Field(description="Name identifier for the MCP server resources")
+    environment: Environment = Field(description="Deployment environment (dev, staging, or prod)")
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Additional tags to apply to all resources"
+    )
+    image_uri: EcrImageUri = Field(
+        description="ECR image URI for the Lambda function container image"
+    )
+    memory_size: int = Field(
+        default=512,
+        ge=128,
+        le=10240,
+        description="Amount of memory in MB allocated to the Lambda function",
+    )
+    timeout: int = Field(
+        default=180,
+        ge=1,
+        le=900,
+        description="Maximum execution time in seconds for the Lambda function",
+    )
+    reserved_concurrent_executions: int = Field(
+        default=-1,
+        ge=-1,
+        description="Reserved concurrent executions for the Lambda function (-1 for unreserved)",
+    )
+    environment_variables: dict[str, str] = Field(
+        default_factory=dict, description="Environment variables to pass to the Lambda function"
+    )
+    vpc_id: VpcId = Field(description="ID of the VPC where the Lambda function will run")
+    vpc_subnet_ids: list[SubnetId] = Field(
+        min_length=1,
+        max_length=16,
+        description="List of private subnet IDs for the Lambda function VPC configuration",
+    )
+    vpc_security_group_ids: list[SecurityGroupId] = Field(
+        min_length=1,
+        max_length=5,
+        description="List of security group IDs for the Lambda function VPC configuration",
+    )
+    kms_key_arn: KmsKeyArn = Field(
+        description=(
+            "ARN of the KMS key used to encrypt environment variables, logs, and data at rest"
+        )
+    )
+    enable_auth: bool = Field(
+        default=True,
+        description="Enable Cognito JWT authentication for the API Gateway (FedRAMP IA-2)",
+    )
+    enable_tenant_isolation: bool = Field(
+        default=False,
+        description=(
+            "Enable Lambda tenant isolation mode for per-tenant Firecracker VM isolation "
+            "(FedRAMP SC-7)"
+        ),
+    )
+    cognito_user_pool_id: CognitoUserPoolId | None = Field(
+        default=None,
+        description="ID of an external Cognito user pool (skips creating internal pool)",
+    )
+    cognito_user_pool_endpoint: str | None = Field(
+        default=None, description="Endpoint of the external Cognito user pool"
+    )
+    cognito_client_id: CognitoClientId | None = Field(
+        default=None, description="Client ID from the external Cognito user pool"
+    )
+    route_throttle_overrides: dict[str, RouteThrottle] = Field(
+        default_factory=dict,
+        description="Per-route throttling overrides (keys are route keys like 'POST /mcp')",
+    )
+    throttle_rate_limit: float = Field(
+        default=100, ge=0, description="API Gateway throttle rate limit (requests per second)"
+    )
+    throttle_burst_limit: int = Field(
+        default=50,
+        ge=0,
+        description="API Gateway throttle burst limit (maximum concurrent requests)",
+    )
+    cors_allowed_origins: list[CorsOrigin] = Field(
+        default_factory=lambda: ["*"],
+        min_length=1,
+        description="List of allowed CORS origins for the API Gateway",
+    )
+    waf_acl_arn: WafWebAclArn | None = Field(
+        default=None,
+        description="ARN of the WAF v2 Web ACL to associate with the API Gateway stage",
+    )
+    enable_session_table: bool = Field(
+        default=False, description="Enable DynamoDB table for MCP session management"
+    )
+    session_ttl_seconds: int = Field(
+        default=3600, gt=0, description="TTL in seconds for session records in DynamoDB"
+    )
+    enable_ecr_repository: bool = Field(
+        default=False,
+        description="Enable creation of an ECR repository for the MCP server container image",
+    )
+    ecr_image_tag_mutability: Literal["IMMUTABLE", "MUTABLE"] = Field(
+        default="IMMUTABLE",
+        description=(
+            "Tag mutability setting for the ECR repository (IMMUTABLE recommended for production)"
+        ),
+    )
+    ecr_scan_on_push: bool = Field(
+        default=True, description="Enable image vulnerability scanning on push to ECR"
+    )
+    log_retention_days: int = Field(
+        default=30, description="Number of days to retain CloudWatch log events"
+    )
+    enable_xray_tracing: bool = Field(
+        default=True,
+        description="Enable AWS X-Ray active tracing for the Lambda function (FedRAMP SI-4)",
+    )
+    alarm_sns_topic_arn: SnsTopicArn | None = Field(
+        default=None,
+        description=(
+            "ARN of an existing SNS topic for CloudWatch alarm notifications "
+            "(creates a new topic if null)"
+        ),
+    )
+    alarm_actions_enabled: bool = Field(
+        default=True, description="Enable alarm actions for CloudWatch metric alarms"
+    )
+
+    # -- single-field rules -------------------------------------------------------------------
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        problems = []
+        if len(tags) > MAX_USER_TAGS:
+            problems.append(((), f"at most {MAX_USER_TAGS} tags (AWS allows 50 per resource)"))
+        for key, value in tags.items():
+            if key in STACK_TAG_KEYS:
+                problems.append(((key,), "set by the stack on every resource; remove this tag"))
+            elif not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
+                problems.append(((key,), "tag keys are 1-128 characters and must not start with aws:"))
+            elif not _TAG_CHARS.fullmatch(key):
+                problems.append(((key,), "tag keys allow letters, digits, spaces and _ . : / = + - @"))
+            if len(value) > 256 or not _TAG_CHARS.fullmatch(value):
+                problems.append(
+                    ((key,), "tag values are at most 256 letters, digits, spaces and _ . : / = + - @")
+                )
+        raise_problems("tags", problems, tags)
+        return tags
+
+    @field_validator("environment_variables")
+    @classmethod
+    def _environment_variables(cls, variables: dict[str, str]) -> dict[str, str]:
+        problems = []
+        for key in variables:
+            if key in LAMBDA_RESERVED_ENV_KEYS:
+                problems.append(((key,), "reserved by the Lambda runtime; choose another name"))
+            elif key in MANAGED_ENV_KEYS:
+                problems.append(((key,), "set by McpServer from its other inputs; remove it"))
+            elif not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_]+", key):
+                problems.append(
+                    ((key,), "Lambda requires a letter followed by at least one letter, digit or _")
+                )
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in variables.items())
+        if size > LAMBDA_ENV_MAX_BYTES:
+            problems.append(((), f"{size} bytes in all; Lambda allows {LAMBDA_ENV_MAX_BYTES}"))
+        raise_problems("environment_variables", problems, variables)
+        return variables
+
+    @field_validator("vpc_subnet_ids", "vpc_security_group_ids", "cors_allowed_origins")
+    @classmethod
+    def _no_duplicates(cls, values: list[str]) -> list[str]:
+        duplicates = sorted({v for v in values if values.count(v) > 1})
+        if duplicates:
+            raise ValueError(f"listed more than once: {', '.join(duplicates)}")
+        return values
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _wildcard_alone(cls, origins: list[str]) -> list[str]:
+        if "*" in origins and len(origins) > 1:
+            raise ValueError("'*' already allows every origin; give either '*' or a list of origins")
+        return origins
+
+    @field_validator("route_throttle_overrides")
+    @classmethod
+    def _known_routes(cls, overrides: dict[str, RouteThrottle]) -> dict[str, RouteThrottle]:
+        raise_problems(
+            "route_throttle_overrides",
+            [
+                ((key,), f"no such route; the MCP routes are {', '.join(MCP_ROUTE_KEYS)}")
+                for key in overrides
+                if key not in MCP_ROUTE_KEYS
+            ],
+            overrides,
+        )
+        return overrides
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, days: int) -> int:
+        if days not in LOG_RETENTION_DAYS:
+            allowed = ", ".join(map(str, LOG_RETENTION_DAYS))
+            raise ValueError(f"CloudWatch Logs accepts only {allowed} (got {days})")
+        return days
+
+    # -- rules across fields ------------------------------------------------------------------
+
+    @model_validator(mode="after")
+    def _combinations(self) -> McpServerProps:
+        problems = [(("name",), p) for p in Names(self.name, self.environment).problems()]
+
+        trio = ("cognito_user_pool_id", "cognito_user_pool_endpoint", "cognito_client_id")
+        given = [f for f in trio if getattr(self, f) is not None]
+        if given and len(given) < len(trio):
+            problems += [
+                ((f,), "an external Cognito pool needs all three of " + ", ".join(trio))
+                for f in trio
+                if f not in given
+            ]
+        if given and not self.enable_auth:
+            problems += [
+                ((f,), "enable_auth is false, so the external pool would be ignored; "
+                 "remove it or set enable_auth = true")
+                for f in given
+            ]  # fmt: skip
+        pool_id, endpoint = self.cognito_user_pool_id, self.cognito_user_pool_endpoint
+        if pool_id and endpoint is not None:
+            region = pool_id.split("_")[0]
+            expected = f"cognito-idp.{region}.amazonaws.com/{pool_id}"
+            if endpoint not in (expected, f"https://{expected}"):
+                problems.append(
+                    (("cognito_user_pool_endpoint",), f"must be {expected} for pool {pool_id}")
+                )
+        raise_problems(type(self).__name__, problems)
+        return self
+
+    @property
+    def names(self) -> Names:
+        """Physical names derived from `name` and `environment`."""
+        return Names(self.name, self.environment)

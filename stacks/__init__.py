@@ -1,0 +1,1 @@
+"""Stacks: one per environment file, wiring configuration to constructs_lib."""

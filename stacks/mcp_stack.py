@@ -1,0 +1,47 @@
+"""One stack per environment: wires an environment's configuration to `McpServer`."""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput, TerraformStack
+from constructs import Construct
+
+from constructs_lib import McpServer, aws
+
+from . import opentofu
+from .config import EnvironmentConfig
+
+MANAGED_BY = "opentofu"
+
+
+class McpStack(TerraformStack):
+    """`<name>-<environment>`: provider, backend, optional state encryption, server, outputs."""
+
+    def __init__(self, scope: Construct, config: EnvironmentConfig):
+        super().__init__(scope, config.stack_name)
+        settings = config.stack
+        opentofu.use_registry_source(self)
+        opentofu.configure_backend(
+            self, settings.backend, region=settings.region, stack_name=config.stack_name
+        )
+        if settings.state_encryption:
+            opentofu.encrypt_state(self, settings.state_encryption, region=settings.region)
+
+        provider = aws.provider
+        provider.AwsProvider(
+            self,
+            "aws",
+            region=settings.region,
+            default_tags=[
+                provider.AwsProviderDefaultTags(
+                    tags={
+                        "Name": config.name,
+                        "Environment": config.environment,
+                        "ManagedBy": MANAGED_BY,
+                        **config.tags,
+                    }
+                )
+            ],
+        )
+        self.server = McpServer(self, "mcp", config.server_props())
+        for name, (value, description) in self.server.outputs().items():
+            TerraformOutput(self, name, value=value, description=description)
