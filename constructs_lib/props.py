@@ -64,7 +64,7 @@ _TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*")
 class RouteThrottle(BaseModel):
     """Throttling for one route, overriding the stage defaults."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     throttling_rate_limit: float = Field(ge=0, description="Steady-state requests per second.")
     throttling_burst_limit: int = Field(ge=0, description="Maximum burst of requests.")
@@ -82,7 +82,7 @@ CorsOrigin = Annotated[
 class McpServerProps(BaseModel):
     """Inputs of `McpServer`: the seed module's Inputs table, same names, types and defaults."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     name: Annotated[
         str,

@@ -37,7 +37,7 @@ def image_uri_variable(environment: str) -> str:
 class BackendSettings(BaseModel):
     """Where OpenTofu keeps this stack's state."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     type: Literal["local", "s3"] = Field(
         default="local", description="`local` (a file beside the stack) or `s3`"
@@ -86,7 +86,7 @@ class BackendSettings(BaseModel):
 class StateEncryptionSettings(BaseModel):
     """OpenTofu client-side state and plan encryption with an AWS KMS key (enforced)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     kms_key_id: KmsKeyIdOrArn = Field(
         description="KMS key (id, ARN or alias) that wraps the state data key"
@@ -99,7 +99,7 @@ class StateEncryptionSettings(BaseModel):
 class StackSettings(BaseModel):
     """Stack-level settings the seed module has no input for."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     region: RegionName = Field(default="us-east-1", description="AWS region of every resource")
     backend: BackendSettings = Field(default_factory=BackendSettings)

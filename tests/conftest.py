@@ -1,0 +1,63 @@
+"""Shared fixtures: stacks synthesized in-process from the shipped and from test configurations."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# jsii starts on first import of cdktf: use the project's Node 22, as main.py does.
+os.environ.setdefault("JSII_NODE", str(Path(sys.prefix) / "bin" / "node"))
+
+from cdktf import Testing  # noqa: E402
+
+from stacks.config import EnvironmentConfig, load_environments  # noqa: E402
+from stacks.mcp_stack import McpStack  # noqa: E402
+
+# The smallest valid file: the seed's minimal example.
+MINIMAL = {
+    "name": "my-tools",
+    "environment": "dev",
+    "image_uri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/mcp-server:v1",
+    "vpc_id": "vpc-0a1b2c3d4e5f60718",
+    "vpc_subnet_ids": ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"],
+    "vpc_security_group_ids": ["sg-0a1b2c3d4e5f60733"],
+    "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+}
+
+
+class Synth:
+    """A synthesized stack: the JSON text for the Testing matchers and its parsed form."""
+
+    def __init__(self, stack: McpStack):
+        self.stack = stack
+        self.text = Testing.synth(stack)
+        self.json = json.loads(self.text)
+
+    def resources(self, resource_type: str) -> dict[str, dict]:
+        return self.json.get("resource", {}).get(resource_type, {})
+
+    def one(self, resource_type: str) -> dict:
+        found = self.resources(resource_type)
+        assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+        return next(iter(found.values()))
+
+    def has(self, resource_type: str, properties: dict) -> bool:
+        return Testing.to_have_resource_with_properties(self.text, resource_type, properties)
+
+
+def synth_config(**overrides) -> Synth:
+    """Synthesize a stack from the minimal configuration with `overrides` applied."""
+    config = EnvironmentConfig.model_validate({**MINIMAL, **overrides})
+    return Synth(McpStack(Testing.app(), config))
+
+
+@pytest.fixture(scope="session")
+def shipped() -> dict[str, Synth]:
+    """The shipped config/ files, synthesized once per test session, by environment."""
+    return {c.environment: Synth(McpStack(Testing.app(), c)) for c in load_environments()}

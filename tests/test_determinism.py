@@ -1,0 +1,36 @@
+"""Synthesis is reproducible: two runs give byte-identical files with no path of this machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT
+
+
+def synth_into(outdir: Path) -> dict[str, bytes]:
+    result = subprocess.run(
+        [sys.executable, "main.py"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "CDKTF_OUTDIR": str(outdir)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return {str(p.relative_to(outdir)): p.read_bytes() for p in sorted(outdir.rglob("*")) if p.is_file()}
+
+
+def test_two_synths_are_byte_identical_and_hold_no_machine_path(tmp_path):
+    first = synth_into(tmp_path / "first")
+    second = synth_into(tmp_path / "second")
+    assert sorted(first) == [
+        "manifest.json",
+        "stacks/ai-tools-prod/cdk.tf.json",
+        "stacks/ai-tools-staging/cdk.tf.json",
+        "stacks/my-tools-dev/cdk.tf.json",
+    ]
+    assert first == second
+    machine_paths = {str(ROOT), str(tmp_path), str(Path.home()), sys.prefix}
+    for name, content in first.items():
+        text = content.decode()
+        leaked = [p for p in machine_paths if p in text]
+        assert leaked == [], f"{name} holds {leaked}"

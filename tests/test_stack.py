@@ -1,0 +1,84 @@
+"""Stack-level wiring: provider, backend, OpenTofu state encryption, outputs."""
+
+from __future__ import annotations
+
+from constructs_lib import SEED_OUTPUTS
+
+from .conftest import MINIMAL, synth_config
+
+KEY = MINIMAL["kms_key_arn"]
+
+
+def test_provider_is_hashicorp_aws_pinned_and_opentofu_version_is_required(shipped):
+    for synth in shipped.values():
+        terraform = synth.json["terraform"]
+        assert terraform["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": "6.25.0"}
+        assert terraform["required_version"] == ">= 1.10.0"
+
+
+def test_provider_region_and_default_tags_merge_seed_tags_with_user_tags():
+    synth = synth_config(tags={"Team": "platform"}, stack={"region": "us-east-1"})
+    (provider,) = synth.json["provider"]["aws"]
+    assert provider["region"] == "us-east-1"
+    assert provider["default_tags"] == [
+        {"tags": {"Name": "my-tools", "Environment": "dev", "ManagedBy": "opentofu", "Team": "platform"}}
+    ]
+
+
+def test_local_backend_is_relative_to_the_stack_directory():
+    terraform = synth_config().json["terraform"]
+    assert terraform["backend"] == {"local": {"path": "terraform.tfstate"}}
+    assert "encryption" not in terraform
+
+
+def test_s3_backend_uses_native_locking_and_encryption():
+    synth = synth_config(
+        stack={"backend": {"type": "s3", "bucket": "state", "kms_key_id": KEY}}
+    )
+    assert synth.json["terraform"]["backend"] == {
+        "s3": {
+            "bucket": "state",
+            "key": "my-tools-dev/terraform.tfstate",
+            "region": "us-east-1",
+            "encrypt": True,
+            "kms_key_id": KEY,
+            "use_lockfile": True,
+        }
+    }
+    assert "dynamodb_table" not in synth.json["terraform"]["backend"]["s3"]
+
+
+def test_state_encryption_uses_kms_and_enforces_state_and_plan():
+    encryption = synth_config(stack={"state_encryption": {"kms_key_id": KEY}}).json["terraform"][
+        "encryption"
+    ]
+    assert encryption == {
+        "key_provider": {
+            "aws_kms": {"state": {"kms_key_id": KEY, "region": "us-east-1", "key_spec": "AES_256"}}
+        },
+        "method": {"aes_gcm": {"state": {"keys": "${key_provider.aws_kms.state}"}}},
+        "state": {"method": "method.aes_gcm.state", "enforced": True},
+        "plan": {"method": "method.aes_gcm.state", "enforced": True},
+    }
+
+
+def test_shipped_prod_encrypts_state_in_s3(shipped):
+    terraform = shipped["prod"].json["terraform"]
+    assert terraform["backend"]["s3"]["use_lockfile"] is True
+    assert terraform["encryption"]["state"]["enforced"] is True
+
+
+def test_stack_declares_the_seed_outputs_by_name(shipped):
+    for synth in shipped.values():
+        outputs = synth.json["output"]
+        assert set(outputs) == set(SEED_OUTPUTS)
+        for name, description in SEED_OUTPUTS.items():
+            assert outputs[name]["description"] == description
+
+
+def test_stack_is_named_name_dash_environment(shipped):
+    assert {env: s.stack.node.id for env, s in shipped.items()} == {
+        "dev": "my-tools-dev",
+        "staging": "ai-tools-staging",
+        "prod": "ai-tools-prod",
+    }
