@@ -6,20 +6,10 @@ configuration prints every problem, one per line, exits 1 and writes nothing.
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
-
-
-def _use_project_node() -> None:
-    """jsii runs Node; prefer the project's Node 22 (set up in .venv) over an end-of-life one."""
-    node = Path(sys.prefix) / "bin" / "node"
-    if node.exists():
-        os.environ.setdefault("JSII_NODE", str(node))
 
 
 def main() -> int:
-    _use_project_node()
     from stacks.config import ConfigError, load_environments
 
     try:

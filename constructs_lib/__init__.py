@@ -3,6 +3,7 @@
 `McpServer` composes the smaller constructs, each usable on its own with its own props.
 """
 
+from . import _node  # noqa: F401  (first: picks Node before cdktf starts jsii)
 from .function import McpFunction, McpFunctionProps
 from .http_api import McpHttpApi, McpHttpApiProps
 from .iam import ServiceRole, Statement

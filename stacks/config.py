@@ -102,7 +102,9 @@ class StackSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     region: RegionName = Field(default="us-east-1", description="AWS region of every resource")
-    backend: BackendSettings = Field(default_factory=BackendSettings)
+    backend: BackendSettings = Field(
+        default_factory=BackendSettings, description="Where OpenTofu keeps the state (table below)"
+    )
     state_encryption: StateEncryptionSettings | None = Field(
         default=None, description="Turns on OpenTofu state and plan encryption when present"
     )

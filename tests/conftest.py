@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -11,13 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# jsii starts on first import of cdktf: use the project's Node 22, as main.py does.
-os.environ.setdefault("JSII_NODE", str(Path(sys.prefix) / "bin" / "node"))
-
-from cdktf import Testing  # noqa: E402
-
 from stacks.config import EnvironmentConfig, load_environments  # noqa: E402
 from stacks.mcp_stack import McpStack  # noqa: E402
+from cdktf import Testing  # noqa: E402  (after constructs_lib: it picks Node)
 
 # The smallest valid file: the seed's minimal example.
 MINIMAL = {

@@ -34,3 +34,13 @@ def test_two_synths_are_byte_identical_and_hold_no_machine_path(tmp_path):
         text = content.decode()
         leaked = [p for p in machine_paths if p in text]
         assert leaked == [], f"{name} holds {leaked}"
+
+
+def test_plain_python_main_runs_jsii_on_the_project_node(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("JSII_NODE", "PATH")}
+    env.update(PATH="/usr/local/bin:/usr/bin:/bin", CDKTF_OUTDIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "main.py"], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "end-of-life" not in result.stderr + result.stdout
