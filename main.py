@@ -18,11 +18,15 @@ def main() -> int:
         print(*error.problems, sep="\n", file=sys.stderr)
         return 1
 
+    for config in configs:
+        for field, message in config.warnings():
+            print(f"{config.environment}.toml: {field}: warning: {message}", file=sys.stderr)
+
     from cdktf import App
 
     from stacks.mcp_stack import McpStack
 
-    app = App()
+    app = App(stack_traces=False)
     for config in configs:
         McpStack(app, config)
     app.synth()

@@ -28,6 +28,8 @@ class McpFunctionProps:
     environment_variables: Mapping[str, str] = field(default_factory=dict)
     log_retention_days: int = 30
     enable_xray_tracing: bool = True
+    # Lambda tenant isolation (PER_TENANT): every invoke must carry X-Amz-Tenant-Id.
+    tenant_isolation: bool = False
 
 
 class McpFunction(Construct):
@@ -89,6 +91,9 @@ class McpFunction(Construct):
             tracing_config=lf.LambdaFunctionTracingConfig(
                 mode="Active" if props.enable_xray_tracing else "PassThrough"
             ),
+            tenancy_config=lf.LambdaFunctionTenancyConfig(tenant_isolation_mode="PER_TENANT")
+            if props.tenant_isolation
+            else None,
             logging_config=lf.LambdaFunctionLoggingConfig(
                 log_format="JSON", log_group=self.log_group.name
             ),

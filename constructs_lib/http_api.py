@@ -9,8 +9,10 @@ from typing import Mapping
 from constructs import Construct
 
 from . import aws
+from .auth import SCOPE, McpAuth
 from .function import McpFunction
 from .logs import EncryptedLogGroup
+from .monitoring import Metric
 from .naming import Names
 from .props import MCP_ROUTE_KEYS, RouteThrottle
 
@@ -37,6 +39,17 @@ ACCESS_LOG_FORMAT = {
 }
 
 
+# CORS for browser-based MCP clients (Streamable HTTP transport): the session and protocol
+# headers go both ways.
+CORS_METHODS = ("GET", "POST", "DELETE", "OPTIONS")
+CORS_ALLOW_HEADERS = (
+    "accept", "authorization", "content-type", "last-event-id", "mcp-protocol-version",
+    "mcp-session-id",
+)  # fmt: skip
+CORS_EXPOSE_HEADERS = ("mcp-protocol-version", "mcp-session-id", "www-authenticate")
+CORS_MAX_AGE_S = 3600
+
+
 @dataclass(frozen=True, kw_only=True)
 class McpHttpApiProps:
     """What `McpHttpApi` needs. Defaults are the seed's."""
@@ -49,6 +62,8 @@ class McpHttpApiProps:
     throttle_burst_limit: int = 50
     route_throttle_overrides: Mapping[str, RouteThrottle] = field(default_factory=dict)
     integration_timeout_seconds: int = HTTP_API_MAX_INTEGRATION_TIMEOUT_S
+    auth: McpAuth | None = None
+    cors_allowed_origins: tuple[str, ...] = ("*",)
 
 
 class McpHttpApi(Construct):
@@ -62,9 +77,20 @@ class McpHttpApi(Construct):
                 f"{HTTP_API_MAX_INTEGRATION_TIMEOUT_S} s"
             )
         self.api = aws.apigatewayv2_api.Apigatewayv2Api(
-            self, "api", name=props.names.api, protocol_type="HTTP",
+            self,
+            "api",
+            name=props.names.api,
+            protocol_type="HTTP",
             description=f"MCP server {props.names.prefix} (Streamable HTTP transport)",
-        )  # fmt: skip
+            # API Gateway answers CORS preflight itself, before any authorizer runs.
+            cors_configuration=aws.apigatewayv2_api.Apigatewayv2ApiCorsConfiguration(
+                allow_origins=list(props.cors_allowed_origins),
+                allow_methods=list(CORS_METHODS),
+                allow_headers=list(CORS_ALLOW_HEADERS),
+                expose_headers=list(CORS_EXPOSE_HEADERS),
+                max_age=CORS_MAX_AGE_S,
+            ),
+        )
         self.access_logs = EncryptedLogGroup(
             self,
             "access_logs",
@@ -82,6 +108,30 @@ class McpHttpApi(Construct):
             payload_format_version="2.0",
             timeout_milliseconds=props.integration_timeout_seconds * 1000,
         )
+        self.authorizer = None
+        if props.auth:
+            self.authorizer = aws.apigatewayv2_authorizer.Apigatewayv2Authorizer(
+                self,
+                "authorizer",
+                api_id=self.api.id,
+                name="cognito",
+                authorizer_type="JWT",
+                identity_sources=["$request.header.Authorization"],
+                # Cognito access tokens carry client_id instead of aud; API Gateway checks
+                # either against the audience.
+                jwt_configuration=aws.apigatewayv2_authorizer.Apigatewayv2AuthorizerJwtConfiguration(
+                    issuer=props.auth.issuer, audience=list(props.auth.client_ids)
+                ),
+            )
+        auth = (
+            {
+                "authorization_type": "JWT",
+                "authorizer_id": self.authorizer.id,
+                "authorization_scopes": [SCOPE],
+            }
+            if self.authorizer
+            else {"authorization_type": "NONE"}
+        )
         self.routes = {
             key: aws.apigatewayv2_route.Apigatewayv2Route(
                 self,
@@ -89,6 +139,7 @@ class McpHttpApi(Construct):
                 api_id=self.api.id,
                 route_key=key,
                 target=f"integrations/{self.integration.id}",
+                **auth,
             )
             for key in MCP_ROUTE_KEYS
         }
@@ -126,6 +177,16 @@ class McpHttpApi(Construct):
             principal="apigateway.amazonaws.com",
             source_arn=f"{self.api.execution_arn}/*/*/mcp",
         )
+
+    limit_seconds = HTTP_API_MAX_INTEGRATION_TIMEOUT_S
+
+    @property
+    def server_errors(self) -> Metric:
+        return Metric("AWS/ApiGateway", "5xx", {"ApiId": self.api.id})
+
+    @property
+    def latency(self) -> Metric:
+        return Metric("AWS/ApiGateway", "Latency", {"ApiId": self.api.id})
 
     @property
     def api_id(self) -> str:

@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
+from cdktf import Annotations
 from constructs import Construct
 
+from .auth import ExternalPool, McpAuth, McpAuthProps
 from .function import McpFunction, McpFunctionProps
-from .http_api import HTTP_API_MAX_INTEGRATION_TIMEOUT_S, McpHttpApi, McpHttpApiProps
+from .http_api import McpHttpApi, McpHttpApiProps
+from .monitoring import Monitoring, MonitoringProps
 from .props import McpServerProps
+from .registry import ImageRepository, ImageRepositoryProps
+from .rest_api import McpRestApi, McpRestApiProps
+from .sessions import SessionTable, SessionTableProps
 
 # The seed module's outputs, by name, with their descriptions (README and stack outputs).
 SEED_OUTPUTS: dict[str, str] = {
     "mcp_endpoint_url": "Full URL of the MCP JSON-RPC endpoint (POST/GET/DELETE /mcp)",
-    "api_id": "ID of the API Gateway v2 HTTP API",
-    "api_endpoint": "Base endpoint URL of the API Gateway v2 HTTP API",
+    "api_id": "ID of the API Gateway API (HTTP API, or REST API when that is the front door)",
+    "api_endpoint": "Base endpoint URL of the API (REST API: the stage's invoke URL)",
     "lambda_function_arn": "ARN of the MCP server Lambda function",
     "lambda_function_name": "Name of the MCP server Lambda function",
     "lambda_role_arn": "ARN of the IAM role used by the Lambda function",
     "lambda_role_name": "Name of the IAM role used by the Lambda function",
+    "cognito_user_pool_id": (
+        "ID of the Cognito user pool (null if auth is disabled or using external pool)"
+    ),
+    "cognito_user_pool_endpoint": (
+        "Endpoint of the Cognito user pool for JWT token issuance (null if auth is disabled)"
+    ),
+    "cognito_client_id": (
+        "Client ID of the Cognito user pool client (null if auth is disabled or using external pool)"
+    ),
+    "ecr_repository_url": (
+        "URL of the ECR repository for the MCP server container image (null if ECR is disabled)"
+    ),
+    "session_table_name": "Name of the DynamoDB session table (null if sessions are disabled)",
+    "session_table_arn": "ARN of the DynamoDB session table (null if sessions disabled)",
     "log_group_name": "Name of the CloudWatch log group for the Lambda function",
     "api_log_group_name": "Name of the CloudWatch log group for the API Gateway access logs",
+    "sns_topic_arn": "ARN of the SNS topic used for CloudWatch alarm notifications",
     "tenant_isolation_enabled": "Whether Lambda tenant isolation mode is enabled",
 }
 
@@ -26,13 +47,33 @@ SEED_OUTPUTS: dict[str, str] = {
 class McpServer(Construct):
     """An MCP server on Lambda behind API Gateway, configured by the seed module's inputs.
 
-    Attributes named like the seed's outputs (`api_id`, `lambda_role_arn`, ...) expose them.
+    Attributes named like the seed's outputs (`api_id`, `lambda_role_arn`, ...) expose them;
+    those the seed documents as null are None when the feature is off.
     """
 
     def __init__(self, scope: Construct, id: str, props: McpServerProps):
         super().__init__(scope, id)
         self.props = props
         names = props.names
+        production = props.environment == "prod"
+        for field, message in props.warnings():
+            Annotations.of(self).add_warning(f"{field}: {message}")
+
+        self.sessions = None
+        if props.enable_session_table:
+            self.sessions = SessionTable(
+                self,
+                "sessions",
+                SessionTableProps(
+                    table_name=names.session_table,
+                    kms_key_arn=props.kms_key_arn,
+                    partition_by_tenant=props.enable_tenant_isolation,
+                    deletion_protection=production,
+                ),
+            )
+        managed_env = {"TENANT_ISOLATION_ENABLED": str(props.enable_tenant_isolation).lower()}
+        if self.sessions:
+            managed_env["SESSION_TABLE_NAME"] = self.sessions.name
         self.function = McpFunction(
             self,
             "function",
@@ -45,23 +86,98 @@ class McpServer(Construct):
                 memory_size=props.memory_size,
                 timeout=props.timeout,
                 reserved_concurrent_executions=props.reserved_concurrent_executions,
-                environment_variables=props.environment_variables,
+                environment_variables={**props.environment_variables, **managed_env},
                 log_retention_days=props.log_retention_days,
                 enable_xray_tracing=props.enable_xray_tracing,
+                tenant_isolation=props.enable_tenant_isolation,
             ),
         )
-        self.front_door = McpHttpApi(
+        if self.sessions:
+            self.sessions.grant_read_write(self.function.role)
+
+        self.repository = None
+        if props.enable_ecr_repository:
+            self.repository = ImageRepository(
+                self,
+                "registry",
+                ImageRepositoryProps(
+                    repository_name=names.repository,
+                    kms_key_arn=props.kms_key_arn,
+                    image_tag_mutability=props.ecr_image_tag_mutability,
+                    scan_on_push=props.ecr_scan_on_push,
+                ),
+            )
+            self.repository.grant_pull_to_lambda(
+                f"arn:*:lambda:*:*:function:{names.function}"
+            )
+
+        self.auth = None
+        if props.enable_auth:
+            external = None
+            if props.cognito_user_pool_id:
+                external = ExternalPool(
+                    props.cognito_user_pool_id,
+                    props.cognito_user_pool_endpoint or "",
+                    props.cognito_client_id or "",
+                )
+            self.auth = McpAuth(
+                self,
+                "auth",
+                McpAuthProps(names=names, external=external, deletion_protection=production),
+            )
+
+        timeout = min(props.timeout, props.integration_limit_seconds)
+        if props.resolved_front_door == "rest":
+            self.front_door = McpRestApi(
+                self,
+                "rest_api",
+                McpRestApiProps(
+                    names=names,
+                    function=self.function,
+                    kms_key_arn=props.kms_key_arn,
+                    log_retention_days=props.log_retention_days,
+                    throttle_rate_limit=props.throttle_rate_limit,
+                    throttle_burst_limit=props.throttle_burst_limit,
+                    route_throttle_overrides=props.route_throttle_overrides,
+                    integration_timeout_seconds=timeout,
+                    auth=self.auth,
+                    cors_allowed_origins=tuple(props.cors_allowed_origins),
+                    tenant_isolation=props.enable_tenant_isolation,
+                    waf_acl_arn=props.waf_acl_arn,
+                    enable_xray_tracing=props.enable_xray_tracing,
+                    create_cloudwatch_role=props.api_gateway_cloudwatch_role,
+                ),
+            )
+        else:
+            self.front_door = McpHttpApi(
+                self,
+                "http_api",
+                McpHttpApiProps(
+                    names=names,
+                    function=self.function,
+                    kms_key_arn=props.kms_key_arn,
+                    log_retention_days=props.log_retention_days,
+                    throttle_rate_limit=props.throttle_rate_limit,
+                    throttle_burst_limit=props.throttle_burst_limit,
+                    route_throttle_overrides=props.route_throttle_overrides,
+                    integration_timeout_seconds=timeout,
+                    auth=self.auth,
+                    cors_allowed_origins=tuple(props.cors_allowed_origins),
+                ),
+            )
+
+        self.monitoring = Monitoring(
             self,
-            "http_api",
-            McpHttpApiProps(
+            "monitoring",
+            MonitoringProps(
                 names=names,
-                function=self.function,
                 kms_key_arn=props.kms_key_arn,
-                log_retention_days=props.log_retention_days,
-                throttle_rate_limit=props.throttle_rate_limit,
-                throttle_burst_limit=props.throttle_burst_limit,
-                route_throttle_overrides=props.route_throttle_overrides,
-                integration_timeout_seconds=min(props.timeout, HTTP_API_MAX_INTEGRATION_TIMEOUT_S),
+                function_name=self.function.function_name,
+                api_server_errors=self.front_door.server_errors,
+                api_latency=self.front_door.latency,
+                effective_timeout_s=props.effective_timeout_seconds,
+                alarm_topic_arn=props.alarm_sns_topic_arn,
+                actions_enabled=props.alarm_actions_enabled,
             ),
         )
 
@@ -96,6 +212,30 @@ class McpServer(Construct):
         return self.function.role.name
 
     @property
+    def cognito_user_pool_id(self) -> str | None:
+        return self.auth.user_pool_id if self.auth and not self.auth.external else None
+
+    @property
+    def cognito_user_pool_endpoint(self) -> str | None:
+        return self.auth.endpoint if self.auth else None
+
+    @property
+    def cognito_client_id(self) -> str | None:
+        return self.auth.client_ids[0] if self.auth and not self.auth.external else None
+
+    @property
+    def ecr_repository_url(self) -> str | None:
+        return self.repository.url if self.repository else None
+
+    @property
+    def session_table_name(self) -> str | None:
+        return self.sessions.name if self.sessions else None
+
+    @property
+    def session_table_arn(self) -> str | None:
+        return self.sessions.arn if self.sessions else None
+
+    @property
     def log_group_name(self) -> str:
         return self.function.log_group.name
 
@@ -104,9 +244,13 @@ class McpServer(Construct):
         return self.front_door.access_log_group_name
 
     @property
+    def sns_topic_arn(self) -> str:
+        return self.monitoring.topic_arn
+
+    @property
     def tenant_isolation_enabled(self) -> bool:
         return self.props.enable_tenant_isolation
 
     def outputs(self) -> dict[str, tuple[object, str]]:
-        """Seed output name -> (value, description), for the stack to declare."""
+        """Seed output name -> (value or None, description), for the stack to declare."""
         return {name: (getattr(self, name), text) for name, text in SEED_OUTPUTS.items()}

@@ -27,6 +27,16 @@ LAMBDA_FUNCTION = NameRule("Lambda function name", 64, r"[A-Za-z0-9_-]+")
 IAM_ROLE = NameRule("IAM role name", 64, r"[\w+=,.@-]+")
 LOG_GROUP = NameRule("CloudWatch log group name", 512, r"[.\-_/#A-Za-z0-9]+")
 HTTP_API = NameRule("API Gateway API name", 128, r"[^\x00-\x1f]+")
+DYNAMODB_TABLE = NameRule("DynamoDB table name", 255, r"[A-Za-z0-9_.-]{3,}")
+ECR_REPOSITORY = NameRule("ECR repository name", 256, r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
+SNS_TOPIC = NameRule("SNS topic name", 256, r"[A-Za-z0-9_-]+")
+ALARM = NameRule("CloudWatch alarm name", 255, r"[^\x00-\x1f]+")
+COGNITO_USER_POOL = NameRule("Cognito user pool name", 128, r"[\w\s+=,.@-]+")
+# The domain prefix gets `-<account id>` (13 characters) appended, so it is unique across
+# accounts, and may not contain the reserved words aws, amazon or cognito.
+COGNITO_DOMAIN = NameRule(
+    "Cognito domain prefix", 63 - 13, r"(?!.*(?:aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+)
 
 
 @dataclass(frozen=True)
@@ -60,14 +70,57 @@ class Names:
     def api_access_log_group(self) -> str:
         return f"/aws/apigateway/{self.prefix}/access"
 
+    @property
+    def user_pool(self) -> str:
+        return self.prefix
+
+    @property
+    def cognito_domain(self) -> str:
+        """Domain prefix before the account id suffix."""
+        return self.prefix
+
+    @property
+    def app_client(self) -> str:
+        return f"{self.prefix}-client"
+
+    @property
+    def session_table(self) -> str:
+        return f"{self.prefix}-sessions"
+
+    @property
+    def repository(self) -> str:
+        return self.prefix
+
+    @property
+    def alarm_topic(self) -> str:
+        return f"{self.prefix}-alarms"
+
+    def alarm(self, what: str) -> str:
+        return f"{self.prefix}-{what}"
+
+    @property
+    def api_logging_role(self) -> str:
+        return f"{self.prefix}-apigw-logs"
+
+    @property
+    def rest_api_stage(self) -> str:
+        return self.environment
+
     def rules(self) -> list[tuple[NameRule, str]]:
         """Every derived name with the rule AWS applies to it."""
         return [
             (LAMBDA_FUNCTION, self.function),
             (IAM_ROLE, self.function_role),
+            (IAM_ROLE, self.api_logging_role),
             (LOG_GROUP, self.function_log_group),
             (HTTP_API, self.api),
             (LOG_GROUP, self.api_access_log_group),
+            (COGNITO_USER_POOL, self.user_pool),
+            (COGNITO_DOMAIN, self.cognito_domain),
+            (DYNAMODB_TABLE, self.session_table),
+            (ECR_REPOSITORY, self.repository),
+            (SNS_TOPIC, self.alarm_topic),
+            (ALARM, self.alarm("lambda-throttles")),
         ]
 
     def problems(self) -> list[str]:
@@ -80,5 +133,8 @@ class Names:
                     f"{rule.max_length}; shorten name by {len(value) - rule.max_length}"
                 )
             elif not re.fullmatch(rule.pattern, value):
-                found.append(f"the {rule.what} {value!r} has characters AWS rejects")
+                found.append(
+                    f"the {rule.what} {value!r} is not accepted by AWS"
+                    + (" (it may not contain aws, amazon or cognito)" if rule is COGNITO_DOMAIN else "")
+                )
         return found

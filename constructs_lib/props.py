@@ -210,6 +210,23 @@ class McpServerProps(BaseModel):
         default=True, description="Enable alarm actions for CloudWatch metric alarms"
     )
 
+    # -- beyond the seed ----------------------------------------------------------------------
+    front_door: Literal["http", "rest"] | None = Field(
+        default=None,
+        description=(
+            "API Gateway flavour: `http` (HTTP API) or `rest` (REST API). Default: `rest` when "
+            "`waf_acl_arn` or `enable_tenant_isolation` is set (the HTTP API supports neither), "
+            "else `http`"
+        ),
+    )
+    api_gateway_cloudwatch_role: bool = Field(
+        default=False,
+        description=(
+            "REST API only: create the account-level role API Gateway needs to write logs "
+            "(one per account and region; leave false if the account already has it)"
+        ),
+    )
+
     # -- single-field rules -------------------------------------------------------------------
 
     @field_validator("tags")
@@ -316,8 +333,52 @@ class McpServerProps(BaseModel):
                 problems.append(
                     (("cognito_user_pool_endpoint",), f"must be {expected} for pool {pool_id}")
                 )
+        if self.front_door == "http" and self.waf_acl_arn:
+            problems.append((("front_door",),
+                "AWS WAF cannot be associated with an HTTP API stage; use front_door = \"rest\" "
+                "(or leave front_door unset) to protect the API with waf_acl_arn"))
+        if self.front_door == "http" and self.enable_tenant_isolation:
+            problems.append((("front_door",),
+                "an HTTP API cannot set the X-Amz-Tenant-Id header that every invoke of a "
+                "tenant-isolated function needs; use front_door = \"rest\" (or leave it unset)"))
+        if self.enable_tenant_isolation and not self.enable_auth:
+            problems.append((("enable_tenant_isolation",),
+                "the tenant is the client of the verified access token, so tenant isolation "
+                "needs enable_auth = true"))
+        if self.api_gateway_cloudwatch_role and self.resolved_front_door != "rest":
+            problems.append((("api_gateway_cloudwatch_role",),
+                "only the REST API front door uses the account-level logging role; remove it"))
         raise_problems(type(self).__name__, problems)
         return self
+
+    @property
+    def resolved_front_door(self) -> Literal["http", "rest"]:
+        """The front door in effect: the user's choice, else REST where HTTP cannot work."""
+        if self.front_door:
+            return self.front_door
+        return "rest" if (self.waf_acl_arn or self.enable_tenant_isolation) else "http"
+
+    @property
+    def integration_limit_seconds(self) -> int:
+        """The front door's hard integration timeout: 30 s (HTTP API), 29 s (REST API)."""
+        return 30 if self.resolved_front_door == "http" else 29
+
+    @property
+    def effective_timeout_seconds(self) -> int:
+        """How long a client request can really run: the shorter of the two limits."""
+        return min(self.timeout, self.integration_limit_seconds)
+
+    def warnings(self) -> list[tuple[str, str]]:
+        """(field, message) for values AWS accepts but that do not do what they seem to."""
+        found = []
+        if self.timeout > self.integration_limit_seconds:
+            api = "HTTP API" if self.resolved_front_door == "http" else "REST API"
+            found.append(("timeout",
+                f"{self.timeout} s exceeds the {api}'s {self.integration_limit_seconds} s "
+                "integration limit: clients get a gateway error after "
+                f"{self.integration_limit_seconds} s while the function keeps running; "
+                f"alarm thresholds use {self.integration_limit_seconds} s"))  # fmt: skip
+        return found
 
     @property
     def names(self) -> Names:

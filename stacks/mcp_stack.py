@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack, Token
 from constructs import Construct
 
 from constructs_lib import McpServer, aws
@@ -44,4 +44,6 @@ class McpStack(TerraformStack):
         )
         self.server = McpServer(self, "mcp", config.server_props())
         for name, (value, description) in self.server.outputs().items():
+            # The seed documents some outputs as null when their feature is off.
+            value = Token.null_value() if value is None else value
             TerraformOutput(self, name, value=value, description=description)

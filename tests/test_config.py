@@ -78,9 +78,13 @@ def seed_minimal() -> dict:
 # -- the seed's inputs ----------------------------------------------------------------------
 
 
+# New capabilities, beyond the seed's inputs.
+EXTRA_INPUTS = {"front_door": None, "api_gateway_cloudwatch_role": False}
+
+
 def test_every_seed_input_is_a_field_with_the_seed_default():
     fields = McpServerProps.model_fields
-    assert set(fields) == set(SEED_DEFAULTS) | SEED_REQUIRED
+    assert set(fields) == set(SEED_DEFAULTS) | SEED_REQUIRED | set(EXTRA_INPUTS)
     for name in SEED_REQUIRED:
         assert fields[name].is_required(), name
     props = McpServerProps.model_validate(MINIMAL)
@@ -122,7 +126,7 @@ def test_shipped_configuration_is_valid():
         ({"log_retention_days": 31}, "dev.toml: log_retention_days: CloudWatch Logs accepts only"),
         ({"ecr_image_tag_mutability": "SOMETIMES"}, "dev.toml: ecr_image_tag_mutability:"),
         ({"name": "My_Tools"}, "dev.toml: name: must be lowercase letters"),
-        ({"name": "a" * 60}, "dev.toml: name: the IAM role name"),
+        ({"name": "aws-tools"}, "dev.toml: name: the Cognito domain prefix 'aws-tools-dev' is not"),
         ({"tags": {"Environment": "x"}}, "dev.toml: tags.Environment: set by the stack"),
         ({"tags": {"aws:team": "x"}}, "dev.toml: tags.aws:team: tag keys are"),
         ({"environment_variables": {"AWS_REGION": "x"}}, "environment_variables.AWS_REGION: reserved"),
@@ -147,12 +151,12 @@ def test_each_invalid_value_is_named(tmp_path, change, expected):
 
 def test_a_long_name_reports_every_derived_name_it_breaks(tmp_path):
     problems = problems_of(write(tmp_path, "dev", {**seed_minimal(), "name": "a" * 61}))
-    assert [p.split(" would be ")[1] for p in problems] == [
-        "65 characters and AWS allows 64; shorten name by 1",
-        "72 characters and AWS allows 64; shorten name by 8",
-    ]
-    assert problems[0].startswith("dev.toml: name: the Lambda function name")
-    assert problems[1].startswith("dev.toml: name: the IAM role name")
+    assert all(p.startswith("dev.toml: name: the ") for p in problems)
+    broken = [p.split(" 'a")[0].removeprefix("dev.toml: name: the ") for p in problems]
+    assert broken == [
+        "Lambda function name", "IAM role name", "IAM role name", "Cognito domain prefix"
+    ]  # fmt: skip
+    assert "would be 65 characters and AWS allows 64; shorten name by 1" in problems[0]
 
 
 def test_unknown_key_is_an_error_with_a_suggestion(tmp_path):

@@ -42,7 +42,7 @@ def test_function_defaults_are_the_seed_defaults():
     function = synth_config().one("aws_lambda_function")
     assert (function["memory_size"], function["timeout"]) == (512, 180)
     assert function["reserved_concurrent_executions"] == -1
-    assert "environment" not in function  # no empty variables block
+    assert function["environment"] == {"variables": {"TENANT_ISOLATION_ENABLED": "false"}}
 
 
 def test_environment_variables_are_passed_and_encrypted():

@@ -1,0 +1,145 @@
+"""OAuth 2.0 client-credentials auth with Cognito (FedRAMP IA-2, IA-8).
+
+Either an internal user pool with a domain (the token endpoint), a resource server `mcp` with
+scope `invoke`, and a confidential app client allowed only the client-credentials grant; or an
+external pool given by id, endpoint and client id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import TerraformStack
+from constructs import Construct
+
+from . import aws
+from .iam import partition
+from .naming import Names
+
+RESOURCE_SERVER = "mcp"
+SCOPE_NAME = "invoke"
+SCOPE = f"{RESOURCE_SERVER}/{SCOPE_NAME}"
+
+
+@dataclass(frozen=True)
+class ExternalPool:
+    """A user pool managed elsewhere (a central identity plane)."""
+
+    user_pool_id: str
+    endpoint: str
+    client_id: str
+
+    @property
+    def region(self) -> str:
+        return self.user_pool_id.split("_")[0]
+
+
+@dataclass(frozen=True, kw_only=True)
+class McpAuthProps:
+    names: Names
+    external: ExternalPool | None = None
+    deletion_protection: bool = False
+    access_token_minutes: int = 60
+
+
+def account_id(scope: Construct) -> str:
+    """This account's id, read once per stack."""
+    stack = TerraformStack.of(scope)
+    data = stack.node.try_find_child("caller")
+    if data is None:
+        data = aws.data_aws_caller_identity.DataAwsCallerIdentity(stack, "caller")
+    return data.account_id
+
+
+class McpAuth(Construct):
+    """Cognito for MCP clients: issuer, scope `mcp/invoke` and the app client(s) to accept."""
+
+    def __init__(self, scope: Construct, id: str, props: McpAuthProps):
+        super().__init__(scope, id)
+        self.external = props.external
+        if props.external:
+            pool_id = props.external.user_pool_id
+            self.user_pool_id = pool_id
+            self.endpoint = props.external.endpoint.removeprefix("https://")
+            self.user_pool_arn = (
+                f"arn:{partition(self)}:cognito-idp:{props.external.region}:"
+                f"{account_id(self)}:userpool/{pool_id}"
+            )
+            self.client_ids = [props.external.client_id]
+            return
+        names = props.names
+        self.pool = aws.cognito_user_pool.CognitoUserPool(
+            self,
+            "pool",
+            name=names.user_pool,
+            deletion_protection="ACTIVE" if props.deletion_protection else "INACTIVE",
+            # Machine clients only: nobody signs up or signs in with a password.
+            admin_create_user_config=aws.cognito_user_pool.CognitoUserPoolAdminCreateUserConfig(
+                allow_admin_create_user_only=True
+            ),
+            password_policy=aws.cognito_user_pool.CognitoUserPoolPasswordPolicy(
+                minimum_length=14,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_numbers=True,
+                require_symbols=True,
+                temporary_password_validity_days=1,
+            ),
+            mfa_configuration="OFF",
+        )
+        self.domain = aws.cognito_user_pool_domain.CognitoUserPoolDomain(
+            self,
+            "domain",
+            domain=f"{names.cognito_domain}-{account_id(self)}",
+            user_pool_id=self.pool.id,
+        )
+        rs = aws.cognito_resource_server
+        self.resource_server = rs.CognitoResourceServer(
+            self,
+            "resource_server",
+            user_pool_id=self.pool.id,
+            identifier=RESOURCE_SERVER,
+            name="MCP server",
+            scope=[rs.CognitoResourceServerScope(
+                scope_name=SCOPE_NAME, scope_description="Call the MCP server's tools"
+            )],
+        )  # fmt: skip
+        self.client = self.add_client("client", names.app_client, props.access_token_minutes)
+        self.user_pool_id = self.pool.id
+        self.user_pool_arn = self.pool.arn
+        self.endpoint = self.pool.endpoint
+        self.client_ids = [self.client.id]
+
+    def add_client(self, id: str, name: str, access_token_minutes: int = 60):
+        """A confidential app client that may only use the client-credentials grant."""
+        upc = aws.cognito_user_pool_client
+        return upc.CognitoUserPoolClient(
+            self,
+            id,
+            name=name,
+            user_pool_id=self.pool.id,
+            generate_secret=True,
+            allowed_oauth_flows=["client_credentials"],
+            allowed_oauth_flows_user_pool_client=True,
+            allowed_oauth_scopes=[SCOPE],
+            supported_identity_providers=["COGNITO"],
+            explicit_auth_flows=["ALLOW_REFRESH_TOKEN_AUTH"],
+            prevent_user_existence_errors="ENABLED",
+            enable_token_revocation=True,
+            access_token_validity=access_token_minutes,
+            token_validity_units=[upc.CognitoUserPoolClientTokenValidityUnits(access_token="minutes")],
+            # The scope exists only once the resource server does.
+            depends_on=[self.resource_server],
+        )
+
+    @property
+    def issuer(self) -> str:
+        """The `iss` of the pool's tokens."""
+        return f"https://{self.endpoint}"
+
+    @property
+    def token_url(self) -> str | None:
+        """Where clients get access tokens (internal pool only)."""
+        if self.external:
+            return None
+        return f"https://{self.domain.domain}.auth.{self.pool.region}.amazoncognito.com/oauth2/token"

@@ -1,0 +1,284 @@
+"""API Gateway REST API (v1) front door: what the HTTP API cannot do.
+
+AWS WAF associates with a REST API stage but not with an HTTP API stage, and only a REST API
+can set the `X-Amz-Tenant-Id` header that every invoke of a tenant-isolated function needs.
+Here that header is mapped from the `client_id` claim of the access token the Cognito
+authorizer has verified, never from anything the client sends.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from cdktf import Fn, TerraformResourceLifecycle
+from constructs import Construct
+
+from . import aws
+from .auth import SCOPE, McpAuth
+from .function import McpFunction
+from .http_api import ACCESS_LOG_FORMAT, CORS_ALLOW_HEADERS, CORS_MAX_AGE_S
+from .iam import ServiceRole
+from .logs import EncryptedLogGroup
+from .monitoring import Metric
+from .naming import Names
+from .props import MCP_ROUTE_KEYS, RouteThrottle
+
+# REST API integrations time out after 29 s unless AWS raises the account's quota.
+REST_API_MAX_INTEGRATION_TIMEOUT_S = 29
+# The verified token's app client is the tenant.
+TENANT_SOURCE = "context.authorizer.claims.client_id"
+TENANT_HEADER = "integration.request.header.X-Amz-Tenant-Id"
+CORS_METHODS = "DELETE,GET,OPTIONS,POST"
+
+REST_ACCESS_LOG_FORMAT = {
+    **{k: v for k, v in ACCESS_LOG_FORMAT.items() if k not in ("routeKey", "authorizerError")},
+    "resourcePath": "$context.resourcePath",
+    "clientId": "$context.authorizer.claims.client_id",
+    "authorizerError": "$context.authorizer.error",
+    "wafResponseCode": "$context.wafResponseCode",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class McpRestApiProps:
+    names: Names
+    function: McpFunction
+    kms_key_arn: str
+    log_retention_days: int = 30
+    throttle_rate_limit: float = 100
+    throttle_burst_limit: int = 50
+    route_throttle_overrides: Mapping[str, RouteThrottle] = field(default_factory=dict)
+    integration_timeout_seconds: int = REST_API_MAX_INTEGRATION_TIMEOUT_S
+    auth: McpAuth | None = None
+    cors_allowed_origins: tuple[str, ...] = ("*",)
+    tenant_isolation: bool = False
+    waf_acl_arn: str | None = None
+    enable_xray_tracing: bool = True
+    create_cloudwatch_role: bool = False
+
+
+class McpRestApi(Construct):
+    """REST API with `POST`, `GET`, `DELETE /mcp`, Cognito scopes, WAF and tenant routing."""
+
+    def __init__(self, scope: Construct, id: str, props: McpRestApiProps):
+        super().__init__(scope, id)
+        if not 1 <= props.integration_timeout_seconds <= REST_API_MAX_INTEGRATION_TIMEOUT_S:
+            raise ValueError(
+                "integration_timeout_seconds: REST API integrations allow 1 to "
+                f"{REST_API_MAX_INTEGRATION_TIMEOUT_S} s"
+            )
+        if props.tenant_isolation and not props.auth:
+            raise ValueError(
+                "tenant isolation needs enable_auth: the tenant is the verified token's client"
+            )
+        names = props.names
+        self.api = aws.api_gateway_rest_api.ApiGatewayRestApi(
+            self,
+            "api",
+            name=names.api,
+            description=f"MCP server {names.prefix} (Streamable HTTP transport)",
+            endpoint_configuration=aws.api_gateway_rest_api.ApiGatewayRestApiEndpointConfiguration(
+                types=["REGIONAL"]
+            ),
+        )
+        self.resource = aws.api_gateway_resource.ApiGatewayResource(
+            self, "mcp", rest_api_id=self.api.id, parent_id=self.api.root_resource_id, path_part="mcp"
+        )
+        self.authorizer = None
+        if props.auth:
+            self.authorizer = aws.api_gateway_authorizer.ApiGatewayAuthorizer(
+                self,
+                "authorizer",
+                name="cognito",
+                rest_api_id=self.api.id,
+                type="COGNITO_USER_POOLS",
+                provider_arns=[props.auth.user_pool_arn],
+                identity_source="method.request.header.Authorization",
+            )
+        self.methods, self.integrations = {}, {}
+        for route in MCP_ROUTE_KEYS:
+            verb = route.split()[0]
+            method = aws.api_gateway_method.ApiGatewayMethod(
+                self,
+                f"method_{verb.lower()}",
+                rest_api_id=self.api.id,
+                resource_id=self.resource.id,
+                http_method=verb,
+                authorization="COGNITO_USER_POOLS" if self.authorizer else "NONE",
+                authorizer_id=self.authorizer.id if self.authorizer else None,
+                authorization_scopes=[SCOPE] if self.authorizer else None,
+            )
+            self.methods[route] = method
+            self.integrations[route] = aws.api_gateway_integration.ApiGatewayIntegration(
+                self,
+                f"integration_{verb.lower()}",
+                rest_api_id=self.api.id,
+                resource_id=self.resource.id,
+                http_method=method.http_method,
+                type="AWS_PROXY",
+                integration_http_method="POST",
+                uri=props.function.invoke_arn,
+                timeout_milliseconds=props.integration_timeout_seconds * 1000,
+                request_parameters={TENANT_HEADER: TENANT_SOURCE} if props.tenant_isolation else None,
+            )
+        self._preflight(props.cors_allowed_origins)
+
+        deployed = [*self.methods.values(), *self.integrations.values(), *self.preflight]
+        self.deployment = aws.api_gateway_deployment.ApiGatewayDeployment(
+            self,
+            "deployment",
+            rest_api_id=self.api.id,
+            triggers={"redeployment": Fn.sha1(Fn.jsonencode([r.fqn for r in deployed]))},
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
+            depends_on=deployed,
+        )
+        self.access_logs = EncryptedLogGroup(
+            self,
+            "access_logs",
+            name=names.api_access_log_group,
+            retention_days=props.log_retention_days,
+            kms_key_arn=props.kms_key_arn,
+        )
+        stage_depends = []
+        if props.create_cloudwatch_role:
+            stage_depends.append(self._account_logging_role(names))
+        st = aws.api_gateway_stage
+        self.stage = st.ApiGatewayStage(
+            self,
+            "stage",
+            rest_api_id=self.api.id,
+            deployment_id=self.deployment.id,
+            stage_name=names.rest_api_stage,
+            xray_tracing_enabled=props.enable_xray_tracing,
+            access_log_settings=st.ApiGatewayStageAccessLogSettings(
+                destination_arn=self.access_logs.arn,
+                format=json.dumps(REST_ACCESS_LOG_FORMAT, separators=(",", ":")),
+            ),
+            depends_on=stage_depends or None,
+        )
+        ms = aws.api_gateway_method_settings
+        throttles = {"*/*": (props.throttle_rate_limit, props.throttle_burst_limit)}
+        for route, override in sorted(props.route_throttle_overrides.items()):
+            throttles[f"mcp/{route.split()[0]}"] = (
+                override.throttling_rate_limit,
+                override.throttling_burst_limit,
+            )
+        self.method_settings = [
+            ms.ApiGatewayMethodSettings(
+                self,
+                "settings_all" if path == "*/*" else f"settings_{path.split('/')[1].lower()}",
+                rest_api_id=self.api.id,
+                stage_name=self.stage.stage_name,
+                method_path=path,
+                settings=ms.ApiGatewayMethodSettingsSettings(
+                    throttling_rate_limit=rate,
+                    throttling_burst_limit=burst,
+                    metrics_enabled=True,
+                    logging_level="ERROR" if props.create_cloudwatch_role else "OFF",
+                    data_trace_enabled=False,
+                    caching_enabled=False,
+                ),
+            )
+            for path, (rate, burst) in throttles.items()
+        ]
+        if props.waf_acl_arn:
+            self.waf_association = aws.wafv2_web_acl_association.Wafv2WebAclAssociation(
+                self, "waf", resource_arn=self.stage.arn, web_acl_arn=props.waf_acl_arn
+            )
+        self.permission = props.function.grant_invoke(
+            "rest_api",
+            principal="apigateway.amazonaws.com",
+            source_arn=f"{self.api.execution_arn}/*/*/mcp",
+        )
+
+    def _preflight(self, origins: tuple[str, ...]) -> None:
+        """OPTIONS /mcp answered by API Gateway itself (MOCK), with no authorizer."""
+        method = aws.api_gateway_method.ApiGatewayMethod(
+            self, "method_options", rest_api_id=self.api.id, resource_id=self.resource.id,
+            http_method="OPTIONS", authorization="NONE",
+        )  # fmt: skip
+        integration = aws.api_gateway_integration.ApiGatewayIntegration(
+            self, "integration_options", rest_api_id=self.api.id, resource_id=self.resource.id,
+            http_method=method.http_method, type="MOCK",
+            request_templates={"application/json": '{"statusCode": 204}'},
+        )  # fmt: skip
+        headers = {
+            "Access-Control-Allow-Headers": ",".join(CORS_ALLOW_HEADERS),
+            "Access-Control-Allow-Methods": CORS_METHODS,
+            "Access-Control-Max-Age": str(CORS_MAX_AGE_S),
+        }
+        if len(origins) == 1:
+            headers["Access-Control-Allow-Origin"] = origins[0]
+            template = ""
+        else:  # echo the request's origin only when it is on the list
+            allowed = " || ".join(f'$origin == "{o}"' for o in origins)
+            template = (
+                '#set($origin = $input.params("Origin"))\n'
+                f"#if({allowed})\n"
+                "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)\n"
+                "#end\n"
+            )
+        headers["Vary"] = "Origin"
+        response = aws.api_gateway_method_response.ApiGatewayMethodResponse(
+            self, "options_response", rest_api_id=self.api.id, resource_id=self.resource.id,
+            http_method=method.http_method, status_code="204",
+            response_parameters={f"method.response.header.{h}": True
+                                 for h in [*headers, "Access-Control-Allow-Origin"]},
+        )  # fmt: skip
+        integration_response = aws.api_gateway_integration_response.ApiGatewayIntegrationResponse(
+            self, "options_integration_response", rest_api_id=self.api.id,
+            resource_id=self.resource.id, http_method=method.http_method,
+            status_code=response.status_code,
+            response_parameters={f"method.response.header.{h}": f"'{v}'" for h, v in headers.items()},
+            response_templates={"application/json": template},
+            depends_on=[integration],
+        )  # fmt: skip
+        self.preflight = [method, integration, response, integration_response]
+
+    def _account_logging_role(self, names: Names):
+        """The account-wide role API Gateway uses to write logs (one per account and region)."""
+        role = ServiceRole(
+            self,
+            "cloudwatch_role",
+            role_name=names.api_logging_role,
+            service="apigateway.amazonaws.com",
+            managed_policies=["service-role/AmazonAPIGatewayPushToCloudWatchLogs"],
+            description="API Gateway account-level CloudWatch Logs role",
+        )
+        return aws.api_gateway_account.ApiGatewayAccount(
+            self, "account", cloudwatch_role_arn=role.arn, depends_on=role.attachments
+        )
+
+    # -- what McpServer reads --------------------------------------------------------------
+
+    limit_seconds = REST_API_MAX_INTEGRATION_TIMEOUT_S
+
+    @property
+    def api_id(self) -> str:
+        return self.api.id
+
+    @property
+    def api_endpoint(self) -> str:
+        return self.stage.invoke_url
+
+    @property
+    def mcp_endpoint_url(self) -> str:
+        return f"{self.stage.invoke_url}/mcp"
+
+    @property
+    def access_log_group_name(self) -> str:
+        return self.access_logs.name
+
+    @property
+    def server_errors(self) -> Metric:
+        return Metric("AWS/ApiGateway", "5XXError", self._dimensions)
+
+    @property
+    def latency(self) -> Metric:
+        return Metric("AWS/ApiGateway", "Latency", self._dimensions)
+
+    @property
+    def _dimensions(self) -> dict[str, str]:
+        return {"ApiName": self.api.name, "Stage": self.stage.stage_name}

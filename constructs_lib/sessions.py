@@ -1,0 +1,78 @@
+"""DynamoDB table for MCP sessions: on-demand, TTL, point-in-time recovery, KMS (SC-28)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from . import aws
+from .iam import ServiceRole, Statement
+
+TTL_ATTRIBUTE = "ttl"
+SESSION_KEY = "session_id"
+TENANT_KEY = "tenant_id"
+SESSION_INDEX = "session_id-index"
+
+READ_WRITE_ACTIONS = (
+    "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem",
+    "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionTableProps:
+    table_name: str
+    kms_key_arn: str
+    partition_by_tenant: bool = False
+    deletion_protection: bool = False
+
+
+class SessionTable(Construct):
+    """Sessions keyed by `session_id`, or by `tenant_id` + `session_id` with a `session_id` index."""
+
+    def __init__(self, scope: Construct, id: str, props: SessionTableProps):
+        super().__init__(scope, id)
+        t = aws.dynamodb_table
+        keys = [TENANT_KEY, SESSION_KEY] if props.partition_by_tenant else [SESSION_KEY]
+        self.table = t.DynamodbTable(
+            self,
+            "table",
+            name=props.table_name,
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=keys[0],
+            range_key=keys[1] if len(keys) > 1 else None,
+            attribute=[t.DynamodbTableAttribute(name=k, type="S") for k in keys],
+            global_secondary_index=[
+                t.DynamodbTableGlobalSecondaryIndex(
+                    name=SESSION_INDEX, hash_key=SESSION_KEY, projection_type="ALL"
+                )
+            ]
+            if props.partition_by_tenant
+            else None,
+            ttl=t.DynamodbTableTtl(attribute_name=TTL_ATTRIBUTE, enabled=True),
+            point_in_time_recovery=t.DynamodbTablePointInTimeRecovery(enabled=True),
+            server_side_encryption=t.DynamodbTableServerSideEncryption(
+                enabled=True, kms_key_arn=props.kms_key_arn
+            ),
+            deletion_protection_enabled=props.deletion_protection,
+        )
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @property
+    def arn(self) -> str:
+        return self.table.arn
+
+    def grant_read_write(self, role: ServiceRole):
+        """Item-level reads and writes on the table and its indexes; no table management."""
+        return role.grant(
+            "sessions",
+            Statement(
+                sid="SessionItems",
+                actions=READ_WRITE_ACTIONS,
+                resources=[self.table.arn, f"{self.table.arn}/index/*"],
+            ),
+        )
