@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 from constructs import Construct
 
 from . import aws
+from .compliance import NO_CODE_SIGNING, NO_DLQ, skip_check
 from .iam import ServiceRole, Statement
 from .logs import EncryptedLogGroup
 from .naming import Names
@@ -104,6 +105,9 @@ class McpFunction(Construct):
                 *self.role.policies,
             ],
         )
+
+        skip_check(self.function, "CKV_AWS_116", NO_DLQ)
+        skip_check(self.function, "CKV_AWS_272", NO_CODE_SIGNING)
 
     @property
     def function_arn(self) -> str:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from constructs import Construct
 
 from . import aws
+from .compliance import skip_check
+
+# FedRAMP AU-11 (and Checkov CKV_AWS_338) want a year of logs.
+ONE_YEAR_DAYS = 365
 
 
 class EncryptedLogGroup(Construct):
@@ -24,6 +28,13 @@ class EncryptedLogGroup(Construct):
             retention_in_days=retention_days,
             kms_key_id=kms_key_arn,
         )
+        if retention_days < ONE_YEAR_DAYS:
+            skip_check(
+                self.log_group,
+                "CKV_AWS_338",
+                f"log_retention_days = {retention_days} is this environment's choice; set 365 "
+                "or more where FedRAMP AU-11 applies",
+            )
 
     @property
     def name(self) -> str:

@@ -17,6 +17,7 @@ from constructs import Construct
 
 from . import aws
 from .auth import SCOPE, McpAuth
+from .compliance import NO_CACHE, NO_CLIENT_CERT, skip_check
 from .function import McpFunction
 from .http_api import ACCESS_LOG_FORMAT, CORS_ALLOW_HEADERS, CORS_MAX_AGE_S
 from .iam import ServiceRole
@@ -82,7 +83,14 @@ class McpRestApi(Construct):
             endpoint_configuration=aws.api_gateway_rest_api.ApiGatewayRestApiEndpointConfiguration(
                 types=["REGIONAL"]
             ),
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
+        # Rejects requests missing the parameters a method declares (Authorization) before
+        # they reach the authorizer or the function.
+        self.validator = aws.api_gateway_request_validator.ApiGatewayRequestValidator(
+            self, "validator", rest_api_id=self.api.id, name="parameters",
+            validate_request_parameters=True, validate_request_body=False,
+        )  # fmt: skip
         self.resource = aws.api_gateway_resource.ApiGatewayResource(
             self, "mcp", rest_api_id=self.api.id, parent_id=self.api.root_resource_id, path_part="mcp"
         )
@@ -109,6 +117,10 @@ class McpRestApi(Construct):
                 authorization="COGNITO_USER_POOLS" if self.authorizer else "NONE",
                 authorizer_id=self.authorizer.id if self.authorizer else None,
                 authorization_scopes=[SCOPE] if self.authorizer else None,
+                request_validator_id=self.validator.id,
+                request_parameters={"method.request.header.Authorization": True}
+                if self.authorizer
+                else None,
             )
             self.methods[route] = method
             self.integrations[route] = aws.api_gateway_integration.ApiGatewayIntegration(
@@ -158,6 +170,17 @@ class McpRestApi(Construct):
             ),
             depends_on=stage_depends or None,
         )
+        skip_check(self.stage, "CKV_AWS_120", NO_CACHE)
+        skip_check(self.stage, "CKV2_AWS_51", NO_CLIENT_CERT)
+        if not props.create_cloudwatch_role:
+            skip_check(self.stage, "CKV2_AWS_4",
+                "execution logging needs the account-level CloudWatch role "
+                "(api_gateway_cloudwatch_role = true); JSON access logs are on")  # fmt: skip
+        if props.waf_acl_arn:
+            skip_check(self.stage, "CKV2_AWS_77",
+                "the web ACL (waf_acl_arn) is managed outside this stack; its rules are its owner's")  # fmt: skip
+        else:
+            skip_check(self.stage, "CKV2_AWS_29", "no waf_acl_arn configured for this environment")
         ms = aws.api_gateway_method_settings
         throttles = {"*/*": (props.throttle_rate_limit, props.throttle_burst_limit)}
         for route, override in sorted(props.route_throttle_overrides.items()):
@@ -183,6 +206,8 @@ class McpRestApi(Construct):
             )
             for path, (rate, burst) in throttles.items()
         ]
+        for settings in self.method_settings:
+            skip_check(settings, "CKV_AWS_225", NO_CACHE)
         if props.waf_acl_arn:
             self.waf_association = aws.wafv2_web_acl_association.Wafv2WebAclAssociation(
                 self, "waf", resource_arn=self.stage.arn, web_acl_arn=props.waf_acl_arn
@@ -197,7 +222,7 @@ class McpRestApi(Construct):
         """OPTIONS /mcp answered by API Gateway itself (MOCK), with no authorizer."""
         method = aws.api_gateway_method.ApiGatewayMethod(
             self, "method_options", rest_api_id=self.api.id, resource_id=self.resource.id,
-            http_method="OPTIONS", authorization="NONE",
+            http_method="OPTIONS", authorization="NONE", request_validator_id=self.validator.id,
         )  # fmt: skip
         integration = aws.api_gateway_integration.ApiGatewayIntegration(
             self, "integration_options", rest_api_id=self.api.id, resource_id=self.resource.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack, Token
+from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from constructs_lib import McpServer, aws
@@ -11,6 +11,7 @@ from . import opentofu
 from .config import EnvironmentConfig
 
 MANAGED_BY = "opentofu"
+NULL = "${null}"
 
 
 class McpStack(TerraformStack):
@@ -44,6 +45,7 @@ class McpStack(TerraformStack):
         )
         self.server = McpServer(self, "mcp", config.server_props())
         for name, (value, description) in self.server.outputs().items():
-            # The seed documents some outputs as null when their feature is off.
-            value = Token.null_value() if value is None else value
+            # The seed documents some outputs as null when their feature is off. The expression
+            # form evaluates to null in OpenTofu; a JSON null breaks Checkov's parser.
+            value = NULL if value is None else value
             TerraformOutput(self, name, value=value, description=description)

@@ -18,8 +18,12 @@ METHOD = "method.aes_gcm.state"
 
 
 def use_registry_source(stack: TerraformStack) -> None:
-    """Require OpenTofu >= 1.10 and name the provider by its full registry address."""
-    stack.add_override("terraform.required_version", f">= {MINIMUM_OPENTOFU}")
+    """Name the provider by its full registry address.
+
+    No `required_version` is written: Checkov's terraform_json parser (3.3.x) rejects a string
+    in the `terraform` block, and users run Checkov on this JSON. OpenTofu older than
+    MINIMUM_OPENTOFU already fails `tofu init` on `use_lockfile` or `encryption`.
+    """
     stack.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
 
 

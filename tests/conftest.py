@@ -27,11 +27,13 @@ MINIMAL = {
 
 
 class Synth:
-    """A synthesized stack: the JSON text for the Testing matchers and its parsed form."""
+    """A synthesized stack, exactly as written to disk (with its `//` comment blocks): the JSON
+    text for the Testing matchers and its parsed form. Fails on error annotations."""
 
     def __init__(self, stack: McpStack):
         self.stack = stack
-        self.text = Testing.synth(stack)
+        outdir = Path(Testing.full_synth(stack))
+        self.text = (outdir / "stacks" / stack.node.id / "cdk.tf.json").read_text(encoding="utf-8")
         self.json = json.loads(self.text)
 
     def resources(self, resource_type: str) -> dict[str, dict]:
