@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformStack
 from constructs import Construct
 
 from . import aws
-from .iam import partition
+from .iam import account_id, partition
 from .naming import Names
 
 RESOURCE_SERVER = "mcp"
@@ -40,15 +39,6 @@ class McpAuthProps:
     external: ExternalPool | None = None
     deletion_protection: bool = False
     access_token_minutes: int = 60
-
-
-def account_id(scope: Construct) -> str:
-    """This account's id, read once per stack."""
-    stack = TerraformStack.of(scope)
-    data = stack.node.try_find_child("caller")
-    if data is None:
-        data = aws.data_aws_caller_identity.DataAwsCallerIdentity(stack, "caller")
-    return data.account_id
 
 
 class McpAuth(Construct):

@@ -43,13 +43,20 @@ def policy_document(*statements: Statement) -> str:
     )
 
 
+def _stack_data(scope: Construct, id: str, factory):
+    """The stack's one data source `id`, created on first use."""
+    stack = TerraformStack.of(scope)
+    return stack.node.try_find_child(id) or factory(stack, id)
+
+
 def partition(scope: Construct) -> str:
     """`aws`, `aws-us-gov` or `aws-cn`: read once per stack, so ARNs work in GovCloud too."""
-    stack = TerraformStack.of(scope)
-    data = stack.node.try_find_child("partition")
-    if data is None:
-        data = aws.data_aws_partition.DataAwsPartition(stack, "partition")
-    return data.partition
+    return _stack_data(scope, "partition", aws.data_aws_partition.DataAwsPartition).partition
+
+
+def account_id(scope: Construct) -> str:
+    """This account's id, read once per stack."""
+    return _stack_data(scope, "caller", aws.data_aws_caller_identity.DataAwsCallerIdentity).account_id
 
 
 class ServiceRole(Construct):

@@ -126,22 +126,24 @@ class McpServer(Construct):
                 McpAuthProps(names=names, external=external, deletion_protection=production),
             )
 
-        timeout = min(props.timeout, props.integration_limit_seconds)
+        shared = dict(
+            names=names,
+            function=self.function,
+            kms_key_arn=props.kms_key_arn,
+            log_retention_days=props.log_retention_days,
+            throttle_rate_limit=props.throttle_rate_limit,
+            throttle_burst_limit=props.throttle_burst_limit,
+            route_throttle_overrides=props.route_throttle_overrides,
+            integration_timeout_seconds=props.effective_timeout_seconds,
+            auth=self.auth,
+            cors_allowed_origins=tuple(props.cors_allowed_origins),
+        )
         if props.resolved_front_door == "rest":
             self.front_door = McpRestApi(
                 self,
                 "rest_api",
                 McpRestApiProps(
-                    names=names,
-                    function=self.function,
-                    kms_key_arn=props.kms_key_arn,
-                    log_retention_days=props.log_retention_days,
-                    throttle_rate_limit=props.throttle_rate_limit,
-                    throttle_burst_limit=props.throttle_burst_limit,
-                    route_throttle_overrides=props.route_throttle_overrides,
-                    integration_timeout_seconds=timeout,
-                    auth=self.auth,
-                    cors_allowed_origins=tuple(props.cors_allowed_origins),
+                    **shared,
                     tenant_isolation=props.enable_tenant_isolation,
                     waf_acl_arn=props.waf_acl_arn,
                     enable_xray_tracing=props.enable_xray_tracing,
@@ -149,22 +151,7 @@ class McpServer(Construct):
                 ),
             )
         else:
-            self.front_door = McpHttpApi(
-                self,
-                "http_api",
-                McpHttpApiProps(
-                    names=names,
-                    function=self.function,
-                    kms_key_arn=props.kms_key_arn,
-                    log_retention_days=props.log_retention_days,
-                    throttle_rate_limit=props.throttle_rate_limit,
-                    throttle_burst_limit=props.throttle_burst_limit,
-                    route_throttle_overrides=props.route_throttle_overrides,
-                    integration_timeout_seconds=timeout,
-                    auth=self.auth,
-                    cors_allowed_origins=tuple(props.cors_allowed_origins),
-                ),
-            )
+            self.front_door = McpHttpApi(self, "http_api", McpHttpApiProps(**shared))
 
         self.monitoring = Monitoring(
             self,
