@@ -24,8 +24,11 @@ def test_two_synths_are_byte_identical_and_hold_no_machine_path(tmp_path):
     second = synth_into(tmp_path / "second")
     assert sorted(first) == [
         "manifest.json",
+        "stacks/ai-tools-prod/.checkov.baseline",
         "stacks/ai-tools-prod/cdk.tf.json",
+        "stacks/ai-tools-staging/.checkov.baseline",
         "stacks/ai-tools-staging/cdk.tf.json",
+        "stacks/my-tools-dev/.checkov.baseline",
         "stacks/my-tools-dev/cdk.tf.json",
     ]
     assert first == second
