@@ -4,25 +4,24 @@
 """
 
 from . import _node  # noqa: F401  (first: picks Node before cdktf starts jsii)
+from .auth import ExternalPool, McpAuth, McpAuthProps
+from .front_door import FrontDoor
 from .function import McpFunction, McpFunctionProps
 from .http_api import McpHttpApi, McpHttpApiProps
 from .iam import ServiceRole, Statement
 from .logs import EncryptedLogGroup
 from .mcp_server import SEED_OUTPUTS, McpServer
+from .monitoring import Metric, Monitoring, MonitoringProps
 from .naming import Names
 from .props import McpServerProps, RouteThrottle
+from .registry import ImageRepository, ImageRepositoryProps
+from .rest_api import McpRestApi, McpRestApiProps
+from .sessions import SessionTable, SessionTableProps
 
 __all__ = [
-    "EncryptedLogGroup",
-    "McpFunction",
-    "McpFunctionProps",
-    "McpHttpApi",
-    "McpHttpApiProps",
-    "McpServer",
-    "McpServerProps",
-    "Names",
-    "RouteThrottle",
-    "SEED_OUTPUTS",
-    "ServiceRole",
-    "Statement",
-]
+    "EncryptedLogGroup", "ExternalPool", "FrontDoor", "ImageRepository", "ImageRepositoryProps",
+    "McpAuth", "McpAuthProps", "McpFunction", "McpFunctionProps", "McpHttpApi", "McpHttpApiProps",
+    "McpRestApi", "McpRestApiProps", "McpServer", "McpServerProps", "Metric", "Monitoring",
+    "MonitoringProps", "Names", "RouteThrottle", "SEED_OUTPUTS", "ServiceRole", "SessionTable",
+    "SessionTableProps", "Statement",
+]  # fmt: skip

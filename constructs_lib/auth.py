@@ -126,10 +126,3 @@ class McpAuth(Construct):
     def issuer(self) -> str:
         """The `iss` of the pool's tokens."""
         return f"https://{self.endpoint}"
-
-    @property
-    def token_url(self) -> str | None:
-        """Where clients get access tokens (internal pool only)."""
-        if self.external:
-            return None
-        return f"https://{self.domain.domain}.auth.{self.pool.region}.amazoncognito.com/oauth2/token"

@@ -11,14 +11,14 @@ from constructs import Construct
 from . import aws
 from .auth import SCOPE, McpAuth
 from .compliance import skip_check
+from .front_door import FrontDoor
 from .function import McpFunction
 from .logs import EncryptedLogGroup
-from .monitoring import Metric
 from .naming import Names
-from .props import MCP_ROUTE_KEYS, RouteThrottle
+from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS, RouteThrottle
 
 # HTTP API integrations time out after 30 s at most, whatever the function's timeout.
-HTTP_API_MAX_INTEGRATION_TIMEOUT_S = 30
+HTTP_API_MAX_INTEGRATION_TIMEOUT_S = FRONT_DOOR_LIMIT_S["http"]
 
 # Structured access-log record (AU-3: what, when, where, source, outcome, identity).
 ACCESS_LOG_FORMAT = {
@@ -67,7 +67,7 @@ class McpHttpApiProps:
     cors_allowed_origins: tuple[str, ...] = ("*",)
 
 
-class McpHttpApi(Construct):
+class McpHttpApi(FrontDoor):
     """HTTP API with `POST`, `GET` and `DELETE /mcp`, JSON access logs and stage throttling."""
 
     def __init__(self, scope: Construct, id: str, props: McpHttpApiProps):
@@ -182,28 +182,12 @@ class McpHttpApi(Construct):
             source_arn=f"{self.api.execution_arn}/*/*/mcp",
         )
 
-    limit_seconds = HTTP_API_MAX_INTEGRATION_TIMEOUT_S
-
-    @property
-    def server_errors(self) -> Metric:
-        return Metric("AWS/ApiGateway", "5xx", {"ApiId": self.api.id})
-
-    @property
-    def latency(self) -> Metric:
-        return Metric("AWS/ApiGateway", "Latency", {"ApiId": self.api.id})
-
-    @property
-    def api_id(self) -> str:
-        return self.api.id
+    SERVER_ERRORS_METRIC = "5xx"
 
     @property
     def api_endpoint(self) -> str:
         return self.api.api_endpoint
 
     @property
-    def mcp_endpoint_url(self) -> str:
-        return f"{self.api.api_endpoint}/mcp"
-
-    @property
-    def access_log_group_name(self) -> str:
-        return self.access_logs.name
+    def _metric_dimensions(self) -> dict[str, str]:
+        return {"ApiId": self.api.id}

@@ -28,6 +28,9 @@ from .validation import (
 
 Environment = Literal["dev", "staging", "prod"]
 
+# Hard integration timeouts of the API Gateway flavours, in seconds (REST: the default quota).
+FRONT_DOOR_LIMIT_S = {"http": 30, "rest": 29}
+
 # Route keys of the MCP endpoint (Streamable HTTP transport): JSON-RPC requests, the SSE stream,
 # session termination.
 MCP_ROUTE_KEYS = ("POST /mcp", "GET /mcp", "DELETE /mcp")
@@ -361,7 +364,7 @@ class McpServerProps(BaseModel):
     @property
     def integration_limit_seconds(self) -> int:
         """The front door's hard integration timeout: 30 s (HTTP API), 29 s (REST API)."""
-        return 30 if self.resolved_front_door == "http" else 29
+        return FRONT_DOOR_LIMIT_S[self.resolved_front_door]
 
     @property
     def effective_timeout_seconds(self) -> int:

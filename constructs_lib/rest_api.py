@@ -18,16 +18,16 @@ from constructs import Construct
 from . import aws
 from .auth import SCOPE, McpAuth
 from .compliance import NO_CACHE, NO_CLIENT_CERT, skip_check
+from .front_door import FrontDoor
 from .function import McpFunction
 from .http_api import ACCESS_LOG_FORMAT, CORS_ALLOW_HEADERS, CORS_MAX_AGE_S
 from .iam import ServiceRole
 from .logs import EncryptedLogGroup
-from .monitoring import Metric
 from .naming import Names
-from .props import MCP_ROUTE_KEYS, RouteThrottle
+from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS, RouteThrottle
 
 # REST API integrations time out after 29 s unless AWS raises the account's quota.
-REST_API_MAX_INTEGRATION_TIMEOUT_S = 29
+REST_API_MAX_INTEGRATION_TIMEOUT_S = FRONT_DOOR_LIMIT_S["rest"]
 # The verified token's app client is the tenant.
 TENANT_SOURCE = "context.authorizer.claims.client_id"
 TENANT_HEADER = "integration.request.header.X-Amz-Tenant-Id"
@@ -60,7 +60,7 @@ class McpRestApiProps:
     create_cloudwatch_role: bool = False
 
 
-class McpRestApi(Construct):
+class McpRestApi(FrontDoor):
     """REST API with `POST`, `GET`, `DELETE /mcp`, Cognito scopes, WAF and tenant routing."""
 
     def __init__(self, scope: Construct, id: str, props: McpRestApiProps):
@@ -276,34 +276,14 @@ class McpRestApi(Construct):
             self, "account", cloudwatch_role_arn=role.arn, depends_on=role.attachments
         )
 
-    # -- what McpServer reads --------------------------------------------------------------
+    # -- what McpServer reads (the rest comes from FrontDoor) -----------------------------
 
-    limit_seconds = REST_API_MAX_INTEGRATION_TIMEOUT_S
-
-    @property
-    def api_id(self) -> str:
-        return self.api.id
+    SERVER_ERRORS_METRIC = "5XXError"
 
     @property
     def api_endpoint(self) -> str:
         return self.stage.invoke_url
 
     @property
-    def mcp_endpoint_url(self) -> str:
-        return f"{self.stage.invoke_url}/mcp"
-
-    @property
-    def access_log_group_name(self) -> str:
-        return self.access_logs.name
-
-    @property
-    def server_errors(self) -> Metric:
-        return Metric("AWS/ApiGateway", "5XXError", self._dimensions)
-
-    @property
-    def latency(self) -> Metric:
-        return Metric("AWS/ApiGateway", "Latency", self._dimensions)
-
-    @property
-    def _dimensions(self) -> dict[str, str]:
+    def _metric_dimensions(self) -> dict[str, str]:
         return {"ApiName": self.api.name, "Stage": self.stage.stage_name}
