@@ -1,4 +1,5 @@
-"""The MCP server's Lambda function: container image in private subnets, its role and its logs."""
+"""A Lambda function of the deployment in private subnets, with its role and its logs: the MCP
+server (a container image) or the small functions the stack itself ships (a .zip package)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,36 @@ from typing import Mapping, Sequence
 from constructs import Construct
 
 from . import aws
-from .compliance import NO_CODE_SIGNING, NO_DLQ, skip_check
+from .compliance import GENERATED_CODE, NO_CODE_SIGNING, NO_DLQ, skip_check
 from .iam import ServiceRole, Statement
 from .logs import EncryptedLogGroup
-from .naming import Names
+
+
+@dataclass(frozen=True)
+class ImageCode:
+    """A container image in Amazon ECR."""
+
+    uri: str
+
+
+@dataclass(frozen=True)
+class ZipCode:
+    """A .zip package beside the stack (a `TerraformAsset` path) and its base64 SHA-256."""
+
+    path: str
+    sha256: str
+    handler: str
+    runtime: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class McpFunctionProps:
     """What `McpFunction` needs. Defaults are the seed's."""
 
-    names: Names
-    image_uri: str
+    function_name: str
+    role_name: str
+    log_group_name: str
+    code: ImageCode | ZipCode
     kms_key_arn: str
     subnet_ids: Sequence[str]
     security_group_ids: Sequence[str]
@@ -34,7 +53,7 @@ class McpFunctionProps:
 
 
 class McpFunction(Construct):
-    """Container-image Lambda function with a least-privilege role and an encrypted log group.
+    """Lambda function with a least-privilege role and an encrypted log group, in private subnets.
 
     The role carries AWS's VPC-access policy (network interfaces in the private subnets),
     X-Ray write access when tracing is on, and `kms:Decrypt` on the given key alone, which
@@ -43,17 +62,16 @@ class McpFunction(Construct):
 
     def __init__(self, scope: Construct, id: str, props: McpFunctionProps):
         super().__init__(scope, id)
-        names = props.names
         managed = ["service-role/AWSLambdaVPCAccessExecutionRole"]
         if props.enable_xray_tracing:
             managed.append("AWSXRayDaemonWriteAccess")
         self.role = ServiceRole(
             self,
             "role",
-            role_name=names.function_role,
+            role_name=props.role_name,
             service="lambda.amazonaws.com",
             managed_policies=managed,
-            description=f"Execution role of the {names.function} MCP server",
+            description=f"Execution role of the {props.function_name} function",
         )
         self.role.grant(
             "kms",
@@ -66,7 +84,7 @@ class McpFunction(Construct):
         self.log_group = EncryptedLogGroup(
             self,
             "logs",
-            name=names.function_log_group,
+            name=props.log_group_name,
             retention_days=props.log_retention_days,
             kms_key_arn=props.kms_key_arn,
         )
@@ -74,10 +92,9 @@ class McpFunction(Construct):
         self.function = lf.LambdaFunction(
             self,
             "function",
-            function_name=names.function,
+            function_name=props.function_name,
             role=self.role.arn,
-            package_type="Image",
-            image_uri=props.image_uri,
+            **_code_arguments(props.code),
             memory_size=props.memory_size,
             timeout=props.timeout,
             reserved_concurrent_executions=props.reserved_concurrent_executions,
@@ -107,7 +124,11 @@ class McpFunction(Construct):
         )
 
         skip_check(self.function, "CKV_AWS_116", NO_DLQ)
-        skip_check(self.function, "CKV_AWS_272", NO_CODE_SIGNING)
+        skip_check(
+            self.function,
+            "CKV_AWS_272",
+            NO_CODE_SIGNING if isinstance(props.code, ImageCode) else GENERATED_CODE,
+        )
 
     @property
     def function_arn(self) -> str:
@@ -131,3 +152,15 @@ class McpFunction(Construct):
             principal=principal,
             source_arn=source_arn,
         )
+
+
+def _code_arguments(code: ImageCode | ZipCode) -> dict:
+    if isinstance(code, ImageCode):
+        return {"package_type": "Image", "image_uri": code.uri}
+    return {
+        "package_type": "Zip",
+        "filename": code.path,
+        "source_code_hash": code.sha256,
+        "handler": code.handler,
+        "runtime": code.runtime,
+    }

@@ -10,12 +10,19 @@ from constructs import Construct
 
 from . import aws
 from .auth import SCOPE, McpAuth
-from .compliance import skip_check
+from .compliance import METADATA_IS_PUBLIC, skip_check
 from .front_door import FrontDoor
 from .function import McpFunction
 from .logs import EncryptedLogGroup
 from .naming import Names
 from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS, RouteThrottle
+from .transport import (
+    CORS_ALLOW_HEADERS,
+    CORS_EXPOSE_HEADERS,
+    CORS_MAX_AGE_S,
+    CORS_METHODS,
+    METADATA_PATHS,
+)
 
 # HTTP API integrations time out after 30 s at most, whatever the function's timeout.
 HTTP_API_MAX_INTEGRATION_TIMEOUT_S = FRONT_DOOR_LIMIT_S["http"]
@@ -40,17 +47,6 @@ ACCESS_LOG_FORMAT = {
 }
 
 
-# CORS for browser-based MCP clients (Streamable HTTP transport): the session and protocol
-# headers go both ways.
-CORS_METHODS = ("GET", "POST", "DELETE", "OPTIONS")
-CORS_ALLOW_HEADERS = (
-    "accept", "authorization", "content-type", "last-event-id", "mcp-protocol-version",
-    "mcp-session-id",
-)  # fmt: skip
-CORS_EXPOSE_HEADERS = ("mcp-protocol-version", "mcp-session-id", "www-authenticate")
-CORS_MAX_AGE_S = 3600
-
-
 @dataclass(frozen=True, kw_only=True)
 class McpHttpApiProps:
     """What `McpHttpApi` needs. Defaults are the seed's."""
@@ -65,6 +61,9 @@ class McpHttpApiProps:
     integration_timeout_seconds: int = HTTP_API_MAX_INTEGRATION_TIMEOUT_S
     auth: McpAuth | None = None
     cors_allowed_origins: tuple[str, ...] = ("*",)
+    cors_allow_headers: tuple[str, ...] = CORS_ALLOW_HEADERS
+    # Serves the OAuth protected-resource metadata; required with `auth`.
+    metadata_function: McpFunction | None = None
 
 
 class McpHttpApi(FrontDoor):
@@ -87,7 +86,7 @@ class McpHttpApi(FrontDoor):
             cors_configuration=aws.apigatewayv2_api.Apigatewayv2ApiCorsConfiguration(
                 allow_origins=list(props.cors_allowed_origins),
                 allow_methods=list(CORS_METHODS),
-                allow_headers=list(CORS_ALLOW_HEADERS),
+                allow_headers=list(props.cors_allow_headers),
                 expose_headers=list(CORS_EXPOSE_HEADERS),
                 max_age=CORS_MAX_AGE_S,
             ),
@@ -147,6 +146,8 @@ class McpHttpApi(FrontDoor):
         if not self.authorizer:
             for route in self.routes.values():
                 skip_check(route, "CKV_AWS_309", "enable_auth = false in this environment")
+        else:
+            self._metadata_routes(props)
         st = aws.apigatewayv2_stage
         self.stage = st.Apigatewayv2Stage(
             self,
@@ -180,6 +181,28 @@ class McpHttpApi(FrontDoor):
             "http_api",
             principal="apigateway.amazonaws.com",
             source_arn=f"{self.api.execution_arn}/*/*/mcp",
+        )
+
+    def _metadata_routes(self, props: McpHttpApiProps) -> None:
+        """RFC 9728 discovery: both well-known paths, readable without a token."""
+        if props.metadata_function is None:
+            raise ValueError("metadata_function: required with auth (serves RFC 9728 metadata)")
+        integration = aws.apigatewayv2_integration.Apigatewayv2Integration(
+            self, "metadata_integration", api_id=self.api.id, integration_type="AWS_PROXY",
+            integration_method="POST", integration_uri=props.metadata_function.invoke_arn,
+            payload_format_version="2.0", timeout_milliseconds=5000,
+        )  # fmt: skip
+        for index, path in enumerate(METADATA_PATHS):
+            route = aws.apigatewayv2_route.Apigatewayv2Route(
+                self, f"route_metadata_{index}", api_id=self.api.id, route_key=f"GET {path}",
+                target=f"integrations/{integration.id}", authorization_type="NONE",
+            )  # fmt: skip
+            skip_check(route, "CKV_AWS_309", METADATA_IS_PUBLIC)
+            self.routes[f"GET {path}"] = route
+        props.metadata_function.grant_invoke(
+            "http_api",
+            principal="apigateway.amazonaws.com",
+            source_arn=f"{self.api.execution_arn}/*/GET/{METADATA_PATHS[0].lstrip('/')}*",
         )
 
     SERVER_ERRORS_METRIC = "5xx"

@@ -14,23 +14,24 @@ from . import aws
 
 @dataclass(frozen=True)
 class Statement:
-    """One IAM policy statement. Actions are always named; `*` actions are never written."""
+    """One policy statement. In identity policies (no `principals`) actions are always named:
+    `*` actions are never written. Resource policies (key policies) name their principals."""
 
     sid: str
     actions: Sequence[str]
     resources: Sequence[str]
     conditions: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     effect: str = "Allow"
+    principals: Mapping[str, str | Sequence[str]] | None = None
 
     def render(self) -> dict:
-        if any("*" in action for action in self.actions):
+        if self.principals is None and any("*" in action for action in self.actions):
             raise ValueError(f"statement {self.sid}: wildcard actions are not allowed")
-        body: dict = {
-            "Sid": self.sid,
-            "Effect": self.effect,
-            "Action": sorted(self.actions),
-            "Resource": list(self.resources),
-        }
+        body: dict = {"Sid": self.sid, "Effect": self.effect}
+        if self.principals is not None:
+            body["Principal"] = dict(self.principals)
+        body["Action"] = sorted(self.actions)
+        body["Resource"] = list(self.resources)
         if self.conditions:
             body["Condition"] = {k: dict(v) for k, v in self.conditions.items()}
         return body
@@ -54,6 +55,16 @@ def partition(scope: Construct) -> str:
     return _stack_data(scope, "partition", aws.data_aws_partition.DataAwsPartition).partition
 
 
+def dns_suffix(scope: Construct) -> str:
+    """`amazonaws.com` (or the partition's own), for service principals and endpoints."""
+    return _stack_data(scope, "partition", aws.data_aws_partition.DataAwsPartition).dns_suffix
+
+
+def region(scope: Construct) -> str:
+    """The provider's region, read once per stack."""
+    return _stack_data(scope, "region", aws.data_aws_region.DataAwsRegion).region
+
+
 def account_id(scope: Construct) -> str:
     """This account's id, read once per stack."""
     return _stack_data(scope, "caller", aws.data_aws_caller_identity.DataAwsCallerIdentity).account_id
@@ -71,6 +82,7 @@ class ServiceRole(Construct):
         service: str,
         managed_policies: Sequence[str] = (),
         description: str = "",
+        trust_conditions: Mapping[str, Mapping[str, object]] | None = None,
     ):
         super().__init__(scope, id)
         self.role = aws.iam_role.IamRole(
@@ -78,7 +90,7 @@ class ServiceRole(Construct):
             "role",
             name=role_name,
             description=description or None,
-            assume_role_policy=_trust_policy(service),
+            assume_role_policy=_trust_policy(service, trust_conditions),
         )
         self.attachments = [
             aws.iam_role_policy_attachment.IamRolePolicyAttachment(
@@ -112,18 +124,13 @@ class ServiceRole(Construct):
         return policy
 
 
-def _trust_policy(service: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AssumeRole",
-                    "Effect": "Allow",
-                    "Principal": {"Service": service},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        },
-        indent=2,
-    )
+def _trust_policy(service: str, conditions: Mapping[str, Mapping[str, object]] | None) -> str:
+    statement: dict = {
+        "Sid": "AssumeRole",
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if conditions:
+        statement["Condition"] = {k: dict(v) for k, v in conditions.items()}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]}, indent=2)

@@ -21,6 +21,8 @@ class EncryptedLogGroup(Construct):
         self, scope: Construct, id: str, *, name: str, retention_days: int, kms_key_arn: str
     ):
         super().__init__(scope, id)
+        # The plain name (not a token): the deployment key's policy lists every log group.
+        self.log_group_name = name
         self.log_group = aws.cloudwatch_log_group.CloudwatchLogGroup(
             self,
             "log_group",

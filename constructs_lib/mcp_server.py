@@ -5,10 +5,14 @@ from __future__ import annotations
 from cdktf import Annotations
 from constructs import Construct
 
-from .auth import ExternalPool, McpAuth, McpAuthProps
-from .function import McpFunction, McpFunctionProps
+from .auth import SCOPE, ExternalPool, McpAuth, McpAuthProps
+from .discovery import MetadataFunction, MetadataFunctionProps
+from .function import ImageCode, McpFunction, McpFunctionProps
 from .http_api import McpHttpApi, McpHttpApiProps
+from .kms import DeploymentKey, DeploymentKeyProps
+from .logs import EncryptedLogGroup
 from .monitoring import Monitoring, MonitoringProps
+from .network import Network, NetworkProps
 from .props import McpServerProps
 from .registry import ImageRepository, ImageRepositoryProps
 from .rest_api import McpRestApi, McpRestApiProps
@@ -59,6 +63,37 @@ class McpServer(Construct):
         for field, message in props.warnings():
             Annotations.of(self).add_warning(f"{field}: {message}")
 
+        # Foundations: the key and the network, unless given.
+        self.key = None
+        if props.kms_key_arn:
+            key_arn = props.kms_key_arn
+        else:
+            self.key = DeploymentKey(
+                self, "key", DeploymentKeyProps(names=names, prevent_destroy=production)
+            )
+            key_arn = self.key.arn
+        self.network = None
+        if props.vpc_id:
+            subnet_ids, security_group_ids = props.vpc_subnet_ids, props.vpc_security_group_ids
+        else:
+            self.network = Network(
+                self,
+                "network",
+                NetworkProps(
+                    names=names,
+                    cidr=props.vpc_cidr,
+                    availability_zone_count=props.vpc_availability_zone_count,
+                    endpoints=props.endpoints,
+                    kms_key_arn=key_arn,
+                    log_retention_days=props.log_retention_days,
+                ),
+            )
+            subnet_ids = self.network.subnet_ids
+            security_group_ids = self.network.security_group_ids
+        private = dict(
+            kms_key_arn=key_arn, subnet_ids=subnet_ids, security_group_ids=security_group_ids
+        )
+
         self.sessions = None
         if props.enable_session_table:
             self.sessions = SessionTable(
@@ -66,7 +101,7 @@ class McpServer(Construct):
                 "sessions",
                 SessionTableProps(
                     table_name=names.session_table,
-                    kms_key_arn=props.kms_key_arn,
+                    kms_key_arn=key_arn,
                     partition_by_tenant=props.enable_tenant_isolation,
                     deletion_protection=production,
                 ),
@@ -78,11 +113,11 @@ class McpServer(Construct):
             self,
             "function",
             McpFunctionProps(
-                names=names,
-                image_uri=props.image_uri,
-                kms_key_arn=props.kms_key_arn,
-                subnet_ids=props.vpc_subnet_ids,
-                security_group_ids=props.vpc_security_group_ids,
+                function_name=names.function,
+                role_name=names.function_role,
+                log_group_name=names.function_log_group,
+                code=ImageCode(props.image_uri),
+                **private,
                 memory_size=props.memory_size,
                 timeout=props.timeout,
                 reserved_concurrent_executions=props.reserved_concurrent_executions,
@@ -102,7 +137,7 @@ class McpServer(Construct):
                 "registry",
                 ImageRepositoryProps(
                     repository_name=names.repository,
-                    kms_key_arn=props.kms_key_arn,
+                    kms_key_arn=key_arn,
                     image_tag_mutability=props.ecr_image_tag_mutability,
                     scan_on_push=props.ecr_scan_on_push,
                 ),
@@ -129,7 +164,7 @@ class McpServer(Construct):
         shared = dict(
             names=names,
             function=self.function,
-            kms_key_arn=props.kms_key_arn,
+            kms_key_arn=key_arn,
             log_retention_days=props.log_retention_days,
             throttle_rate_limit=props.throttle_rate_limit,
             throttle_burst_limit=props.throttle_burst_limit,
@@ -137,7 +172,9 @@ class McpServer(Construct):
             integration_timeout_seconds=props.effective_timeout_seconds,
             auth=self.auth,
             cors_allowed_origins=tuple(props.cors_allowed_origins),
+            cors_allow_headers=props.cors_allow_headers,
         )
+        self.metadata = None
         if props.resolved_front_door == "rest":
             self.front_door = McpRestApi(
                 self,
@@ -151,14 +188,33 @@ class McpServer(Construct):
                 ),
             )
         else:
-            self.front_door = McpHttpApi(self, "http_api", McpHttpApiProps(**shared))
+            if self.auth:
+                self.metadata = MetadataFunction(
+                    self,
+                    "metadata",
+                    MetadataFunctionProps(
+                        names=names,
+                        authorization_server=self.auth.issuer,
+                        scopes=(SCOPE,),
+                        **private,
+                        log_retention_days=props.log_retention_days,
+                        enable_xray_tracing=props.enable_xray_tracing,
+                    ),
+                )
+            self.front_door = McpHttpApi(
+                self,
+                "http_api",
+                McpHttpApiProps(
+                    **shared, metadata_function=self.metadata.function if self.metadata else None
+                ),
+            )
 
         self.monitoring = Monitoring(
             self,
             "monitoring",
             MonitoringProps(
                 names=names,
-                kms_key_arn=props.kms_key_arn,
+                kms_key_arn=key_arn,
                 function_name=self.function.function_name,
                 api_server_errors=self.front_door.server_errors,
                 api_latency=self.front_door.latency,
@@ -167,6 +223,14 @@ class McpServer(Construct):
                 actions_enabled=props.alarm_actions_enabled,
             ),
         )
+        if self.key:
+            # Every log group in this deployment, found in the construct tree so none is missed.
+            self.key.set_policy(
+                log_group_names=[
+                    c.log_group_name for c in self.node.find_all() if isinstance(c, EncryptedLogGroup)
+                ],
+                alarm_topic_name=names.alarm_topic if self.monitoring.topic else None,
+            )
 
     # -- the seed's outputs ---------------------------------------------------------------
 

@@ -31,6 +31,8 @@ DYNAMODB_TABLE = NameRule("DynamoDB table name", 255, r"[A-Za-z0-9_.-]{3,}")
 ECR_REPOSITORY = NameRule("ECR repository name", 256, r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
 SNS_TOPIC = NameRule("SNS topic name", 256, r"[A-Za-z0-9_-]+")
 ALARM = NameRule("CloudWatch alarm name", 255, r"[^\x00-\x1f]+")
+KMS_ALIAS = NameRule("KMS alias", 256, r"alias/(?!aws/)[A-Za-z0-9/_-]+")
+SECURITY_GROUP = NameRule("security group name", 255, r"(?!sg-)[\w .:/()#,@\[\]+=&;{}!$*-]+")
 COGNITO_USER_POOL = NameRule("Cognito user pool name", 128, r"[\w\s+=,.@-]+")
 # The domain prefix gets `-<account id>` (13 characters) appended, so it is unique across
 # accounts, and may not contain the reserved words aws, amazon or cognito.
@@ -103,6 +105,38 @@ class Names:
         return f"{self.prefix}-apigw-logs"
 
     @property
+    def key_alias(self) -> str:
+        return f"alias/{self.prefix}"
+
+    @property
+    def vpc(self) -> str:
+        return self.prefix
+
+    @property
+    def flow_log_group(self) -> str:
+        return f"/aws/vpc-flow-logs/{self.prefix}"
+
+    @property
+    def flow_log_role(self) -> str:
+        return f"{self.prefix}-flow-logs"
+
+    def security_group(self, what: str) -> str:
+        return f"{self.prefix}-{what}"
+
+    @property
+    def metadata_function(self) -> str:
+        """The function serving OAuth protected-resource metadata behind the HTTP API."""
+        return f"{self.prefix}-prm"
+
+    @property
+    def metadata_function_role(self) -> str:
+        return f"{self.prefix}-prm-lambda"
+
+    @property
+    def metadata_function_log_group(self) -> str:
+        return f"/aws/lambda/{self.metadata_function}"
+
+    @property
     def rest_api_stage(self) -> str:
         return self.environment
 
@@ -112,6 +146,11 @@ class Names:
             (LAMBDA_FUNCTION, self.function),
             (IAM_ROLE, self.function_role),
             (IAM_ROLE, self.api_logging_role),
+            (IAM_ROLE, self.flow_log_role),
+            (IAM_ROLE, self.metadata_function_role),
+            (LAMBDA_FUNCTION, self.metadata_function),
+            (KMS_ALIAS, self.key_alias),
+            (SECURITY_GROUP, self.security_group("endpoints")),
             (LOG_GROUP, self.function_log_group),
             (HTTP_API, self.api),
             (LOG_GROUP, self.api_access_log_group),

@@ -12,10 +12,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .naming import NAME_PATTERN, Names
+from .network import Endpoint, required_endpoints
+from .transport import CORS_ALLOW_HEADERS
 from .validation import (
     CognitoClientId,
     CognitoUserPoolId,
     EcrImageUri,
+    Ipv4Cidr,
     KmsKeyArn,
     SecurityGroupId,
     SnsTopicArn,
@@ -27,6 +30,12 @@ from .validation import (
 )
 
 Environment = Literal["dev", "staging", "prod"]
+
+# The VPC the stack creates when no vpc_* inputs are given.
+DEFAULT_VPC_CIDR = "10.0.0.0/16"
+MAX_CREATED_AZS = 4
+VPC_INPUTS = ("vpc_id", "vpc_subnet_ids", "vpc_security_group_ids")
+CREATED_VPC_INPUTS = ("vpc_cidr", "vpc_availability_zone_count", "vpc_interface_endpoints")
 
 # Hard integration timeouts of the API Gateway flavours, in seconds (REST: the default quota).
 FRONT_DOOR_LIMIT_S = {"http": 30, "rest": 29}
@@ -73,6 +82,13 @@ class RouteThrottle(BaseModel):
     throttling_burst_limit: int = Field(ge=0, description="Maximum burst of requests.")
 
 
+EndpointService = Annotated[
+    str,
+    shaped(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*", "an AWS service endpoint name like sts or ecr.api"),
+]
+HeaderName = Annotated[
+    str, shaped(r"[A-Za-z0-9-]{1,64}", "an HTTP header name (letters, digits and -)")
+]
 CorsOrigin = Annotated[
     str,
     shaped(
@@ -118,21 +134,29 @@ class McpServerProps(BaseModel):
     environment_variables: dict[str, str] = Field(
         default_factory=dict, description="Environment variables to pass to the Lambda function"
     )
-    vpc_id: VpcId = Field(description="ID of the VPC where the Lambda function will run")
-    vpc_subnet_ids: list[SubnetId] = Field(
-        min_length=1,
-        max_length=16,
+    vpc_id: VpcId | None = Field(
+        default=None,
+        description=(
+            "ID of the VPC where the Lambda function will run (null: the stack creates a VPC "
+            "with private subnets and endpoints, see Network)"
+        ),
+    )
+    vpc_subnet_ids: Annotated[list[SubnetId], Field(min_length=1, max_length=16)] | None = Field(
+        default=None,
         description="List of private subnet IDs for the Lambda function VPC configuration",
     )
-    vpc_security_group_ids: list[SecurityGroupId] = Field(
-        min_length=1,
-        max_length=5,
+    vpc_security_group_ids: (
+        Annotated[list[SecurityGroupId], Field(min_length=1, max_length=5)] | None
+    ) = Field(
+        default=None,
         description="List of security group IDs for the Lambda function VPC configuration",
     )
-    kms_key_arn: KmsKeyArn = Field(
+    kms_key_arn: KmsKeyArn | None = Field(
+        default=None,
         description=(
-            "ARN of the KMS key used to encrypt environment variables, logs, and data at rest"
-        )
+            "ARN of the KMS key used to encrypt environment variables, logs, and data at rest "
+            "(null: the stack creates a key with rotation and the key policy its services need)"
+        ),
     )
     enable_auth: bool = Field(
         default=True,
@@ -171,6 +195,13 @@ class McpServerProps(BaseModel):
         default_factory=lambda: ["*"],
         min_length=1,
         description="List of allowed CORS origins for the API Gateway",
+    )
+    cors_extra_allow_headers: list[HeaderName] = Field(
+        default_factory=list,
+        description=(
+            "Request headers to allow beyond the MCP transport's own (for example the "
+            "`Mcp-Param-<name>` headers a server's tool schemas declare)"
+        ),
     )
     waf_acl_arn: WafWebAclArn | None = Field(
         default=None,
@@ -222,11 +253,32 @@ class McpServerProps(BaseModel):
             "else `http`"
         ),
     )
+    vpc_cidr: Ipv4Cidr = Field(
+        default=DEFAULT_VPC_CIDR,
+        description=(
+            "Created VPC only: its IPv4 range, /16 to /24, split into one private subnet per "
+            "availability zone"
+        ),
+    )
+    vpc_availability_zone_count: int = Field(
+        default=2,
+        ge=2,
+        le=MAX_CREATED_AZS,
+        description="Created VPC only: availability zones (one private subnet each), 2 to 4",
+    )
     api_gateway_cloudwatch_role: bool = Field(
         default=False,
         description=(
             "REST API only: create the account-level role API Gateway needs to write logs "
             "(one per account and region; leave false if the account already has it)"
+        ),
+    )
+
+    vpc_interface_endpoints: list[EndpointService] = Field(
+        default_factory=list,
+        description=(
+            "Created VPC only: more interface endpoints, for AWS APIs the server's own code "
+            "calls (for example `sts`, `kms`, `secretsmanager`); the VPC has no internet route"
         ),
     )
 
@@ -271,13 +323,29 @@ class McpServerProps(BaseModel):
         raise_problems("environment_variables", problems, variables)
         return variables
 
-    @field_validator("vpc_subnet_ids", "vpc_security_group_ids", "cors_allowed_origins")
+    @field_validator(
+        "vpc_subnet_ids", "vpc_security_group_ids", "cors_allowed_origins", "vpc_interface_endpoints"
+    )
     @classmethod
-    def _no_duplicates(cls, values: list[str]) -> list[str]:
-        duplicates = sorted({v for v in values if values.count(v) > 1})
+    def _no_duplicates(cls, values: list[str] | None) -> list[str] | None:
+        duplicates = sorted({v for v in values or () if values.count(v) > 1})
         if duplicates:
             raise ValueError(f"listed more than once: {', '.join(duplicates)}")
         return values
+
+    @field_validator("cors_extra_allow_headers")
+    @classmethod
+    def _new_headers(cls, headers: list[str]) -> list[str]:
+        lower = [h.lower() for h in headers]
+        raise_problems(
+            "cors_extra_allow_headers",
+            [((i,), f"{h!r} is already allowed for the MCP transport; remove it")
+             for i, h in enumerate(headers) if h.lower() in CORS_ALLOW_HEADERS]
+            + [((i,), f"{h!r} is listed more than once")
+               for i, h in enumerate(headers) if lower.index(h.lower()) != i],
+            headers,
+        )  # fmt: skip
+        return headers
 
     @field_validator("cors_allowed_origins")
     @classmethod
@@ -313,6 +381,29 @@ class McpServerProps(BaseModel):
     @model_validator(mode="after")
     def _combinations(self) -> McpServerProps:
         problems = [(("name",), p) for p in Names(self.name, self.environment).problems()]
+
+        given_vpc = [f for f in VPC_INPUTS if getattr(self, f) is not None]
+        if given_vpc and len(given_vpc) < len(VPC_INPUTS):
+            problems += [
+                ((f,), "a given network needs all three of " + ", ".join(VPC_INPUTS)
+                 + "; give all three, or none to have the stack create the VPC")
+                for f in VPC_INPUTS
+                if f not in given_vpc
+            ]  # fmt: skip
+        if given_vpc:
+            problems += [
+                ((f,), "only used when the stack creates the VPC (no vpc_id given); remove it")
+                for f in CREATED_VPC_INPUTS
+                if f in self.model_fields_set
+            ]
+
+        built_in = {e.service: e.needed_for for e in self.endpoints}
+        problems += [
+            ((("vpc_interface_endpoints", i)),
+             f"{service!r} is already created ({built_in[service]}); remove it")
+            for i, service in enumerate(self.vpc_interface_endpoints)
+            if service in built_in and built_in[service] != "vpc_interface_endpoints"
+        ]  # fmt: skip
 
         trio = ("cognito_user_pool_id", "cognito_user_pool_endpoint", "cognito_client_id")
         given = [f for f in trio if getattr(self, f) is not None]
@@ -382,6 +473,20 @@ class McpServerProps(BaseModel):
                 f"{self.integration_limit_seconds} s while the function keeps running; "
                 f"alarm thresholds use {self.integration_limit_seconds} s"))  # fmt: skip
         return found
+
+    @property
+    def endpoints(self) -> list[Endpoint]:
+        """The VPC endpoints the enabled features need (created with the VPC)."""
+        return required_endpoints(
+            sessions=self.enable_session_table,
+            tracing=self.enable_xray_tracing,
+            extra_interfaces=self.vpc_interface_endpoints,
+        )
+
+    @property
+    def cors_allow_headers(self) -> tuple[str, ...]:
+        """Request headers CORS allows: the MCP transport's, then the configured extras."""
+        return (*CORS_ALLOW_HEADERS, *(h.lower() for h in self.cors_extra_allow_headers))
 
     @property
     def names(self) -> Names:

@@ -12,26 +12,41 @@ import json
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from cdktf import Fn, TerraformResourceLifecycle
+from cdktf import Fn, TerraformLocal, TerraformResourceLifecycle
 from constructs import Construct
 
 from . import aws
 from .auth import SCOPE, McpAuth
-from .compliance import NO_CACHE, NO_CLIENT_CERT, skip_check
+from .compliance import METADATA_IS_PUBLIC, NO_CACHE, NO_CLIENT_CERT, skip_check
 from .front_door import FrontDoor
 from .function import McpFunction
-from .http_api import ACCESS_LOG_FORMAT, CORS_ALLOW_HEADERS, CORS_MAX_AGE_S
-from .iam import ServiceRole
+from .http_api import ACCESS_LOG_FORMAT
+from .iam import ServiceRole, dns_suffix, region
 from .logs import EncryptedLogGroup
 from .naming import Names
 from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS, RouteThrottle
+from .transport import (
+    CORS_ALLOW_HEADERS,
+    CORS_EXPOSE_HEADERS,
+    CORS_MAX_AGE_S,
+    CORS_METHODS,
+    METADATA_PATHS,
+    PROTECTED_RESOURCE,
+    WELL_KNOWN,
+    metadata_json,
+    protected_resource_metadata,
+    www_authenticate,
+)
 
 # REST API integrations time out after 29 s unless AWS raises the account's quota.
 REST_API_MAX_INTEGRATION_TIMEOUT_S = FRONT_DOOR_LIMIT_S["rest"]
 # The verified token's app client is the tenant.
 TENANT_SOURCE = "context.authorizer.claims.client_id"
 TENANT_HEADER = "integration.request.header.X-Amz-Tenant-Id"
-CORS_METHODS = "DELETE,GET,OPTIONS,POST"
+# Gateway responses API Gateway generates itself: the authorizer's 401 and 403 carry the OAuth
+# discovery challenge; every error carries CORS headers so a browser client can read it.
+CHALLENGES = {"UNAUTHORIZED": ("401", False), "ACCESS_DENIED": ("403", True)}
+CORS_ONLY_RESPONSES = ("DEFAULT_4XX", "DEFAULT_5XX")
 
 REST_ACCESS_LOG_FORMAT = {
     **{k: v for k, v in ACCESS_LOG_FORMAT.items() if k not in ("routeKey", "authorizerError")},
@@ -54,6 +69,7 @@ class McpRestApiProps:
     integration_timeout_seconds: int = REST_API_MAX_INTEGRATION_TIMEOUT_S
     auth: McpAuth | None = None
     cors_allowed_origins: tuple[str, ...] = ("*",)
+    cors_allow_headers: tuple[str, ...] = CORS_ALLOW_HEADERS
     tenant_isolation: bool = False
     waf_acl_arn: str | None = None
     enable_xray_tracing: bool = True
@@ -75,6 +91,7 @@ class McpRestApi(FrontDoor):
                 "tenant isolation needs enable_auth: the tenant is the verified token's client"
             )
         names = props.names
+        self.stage_name = names.rest_api_stage
         self.api = aws.api_gateway_rest_api.ApiGatewayRestApi(
             self,
             "api",
@@ -135,14 +152,24 @@ class McpRestApi(FrontDoor):
                 timeout_milliseconds=props.integration_timeout_seconds * 1000,
                 request_parameters={TENANT_HEADER: TENANT_SOURCE} if props.tenant_isolation else None,
             )
-        self._preflight(props.cors_allowed_origins)
+        self._preflight(props)
+        self.discovery = self._discovery(props) if self.authorizer else []
+        self.error_responses = self._error_responses(props)
 
-        deployed = [*self.methods.values(), *self.integrations.values(), *self.preflight]
+        deployed = [*self.methods.values(), *self.integrations.values(), *self.preflight,
+                    *self.discovery, *self.error_responses]  # fmt: skip
+        # The whole resources (each "${type.name}" evaluates to the object), so a change to
+        # any argument of a method, integration or response makes a new deployment.
+        deployed_configuration = TerraformLocal(
+            self, "deployed_configuration",
+            [f"${{{r.terraform_resource_type}.{r.friendly_unique_id}}}" for r in deployed],
+        )  # fmt: skip
         self.deployment = aws.api_gateway_deployment.ApiGatewayDeployment(
             self,
             "deployment",
             rest_api_id=self.api.id,
-            triggers={"redeployment": Fn.sha1(Fn.jsonencode([r.fqn for r in deployed]))},
+            # Whole resources, so any change to a method, integration or response redeploys.
+            triggers={"redeployment": Fn.sha1(Fn.jsonencode(deployed_configuration.expression))},
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             depends_on=deployed,
         )
@@ -162,7 +189,7 @@ class McpRestApi(FrontDoor):
             "stage",
             rest_api_id=self.api.id,
             deployment_id=self.deployment.id,
-            stage_name=names.rest_api_stage,
+            stage_name=self.stage_name,
             xray_tracing_enabled=props.enable_xray_tracing,
             access_log_settings=st.ApiGatewayStageAccessLogSettings(
                 destination_arn=self.access_logs.arn,
@@ -218,49 +245,127 @@ class McpRestApi(FrontDoor):
             source_arn=f"{self.api.execution_arn}/*/*/mcp",
         )
 
-    def _preflight(self, origins: tuple[str, ...]) -> None:
+    def _preflight(self, props: McpRestApiProps) -> None:
         """OPTIONS /mcp answered by API Gateway itself (MOCK), with no authorizer."""
         method = aws.api_gateway_method.ApiGatewayMethod(
             self, "method_options", rest_api_id=self.api.id, resource_id=self.resource.id,
             http_method="OPTIONS", authorization="NONE", request_validator_id=self.validator.id,
         )  # fmt: skip
+        self.preflight = [method, *self._mock_response(
+            "options", self.resource, method, status="204", body="",
+            origins=props.cors_allowed_origins,
+            headers={
+                "Access-Control-Allow-Headers": ",".join(props.cors_allow_headers),
+                "Access-Control-Allow-Methods": ",".join(CORS_METHODS),
+                "Access-Control-Max-Age": str(CORS_MAX_AGE_S),
+            },
+        )]  # fmt: skip
+
+    def _mock_response(self, id, resource, method, *, status, body, origins, headers) -> list:
+        """A MOCK integration answering `method` with `body` (a VTL template) and `headers`,
+        plus Access-Control-Allow-Origin: the configured origin, or the request's when it is
+        on the configured list."""
         integration = aws.api_gateway_integration.ApiGatewayIntegration(
-            self, "integration_options", rest_api_id=self.api.id, resource_id=self.resource.id,
+            self, f"integration_{id}", rest_api_id=self.api.id, resource_id=resource.id,
             http_method=method.http_method, type="MOCK",
-            request_templates={"application/json": '{"statusCode": 204}'},
+            request_templates={"application/json": f'{{"statusCode": {status}}}'},
         )  # fmt: skip
-        headers = {
-            "Access-Control-Allow-Headers": ",".join(CORS_ALLOW_HEADERS),
-            "Access-Control-Allow-Methods": CORS_METHODS,
-            "Access-Control-Max-Age": str(CORS_MAX_AGE_S),
-        }
+        headers = {**headers, "Vary": "Origin"}
         if len(origins) == 1:
             headers["Access-Control-Allow-Origin"] = origins[0]
-            template = ""
         else:  # echo the request's origin only when it is on the list
             allowed = " || ".join(f'$origin == "{o}"' for o in origins)
-            template = (
+            body = (
                 '#set($origin = $input.params("Origin"))\n'
                 f"#if({allowed})\n"
                 "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)\n"
                 "#end\n"
-            )
-        headers["Vary"] = "Origin"
+            ) + body
+        declared = sorted({*headers, "Access-Control-Allow-Origin"})
         response = aws.api_gateway_method_response.ApiGatewayMethodResponse(
-            self, "options_response", rest_api_id=self.api.id, resource_id=self.resource.id,
-            http_method=method.http_method, status_code="204",
-            response_parameters={f"method.response.header.{h}": True
-                                 for h in [*headers, "Access-Control-Allow-Origin"]},
+            self, f"{id}_response", rest_api_id=self.api.id, resource_id=resource.id,
+            http_method=method.http_method, status_code=status,
+            response_parameters={f"method.response.header.{h}": True for h in declared},
         )  # fmt: skip
         integration_response = aws.api_gateway_integration_response.ApiGatewayIntegrationResponse(
-            self, "options_integration_response", rest_api_id=self.api.id,
-            resource_id=self.resource.id, http_method=method.http_method,
+            self, f"{id}_integration_response", rest_api_id=self.api.id,
+            resource_id=resource.id, http_method=method.http_method,
             status_code=response.status_code,
             response_parameters={f"method.response.header.{h}": f"'{v}'" for h, v in headers.items()},
-            response_templates={"application/json": template},
+            response_templates={"application/json": body},
             depends_on=[integration],
         )  # fmt: skip
-        self.preflight = [method, integration, response, integration_response]
+        return [integration, response, integration_response]
+
+    def _discovery(self, props: McpRestApiProps) -> list:
+        """RFC 9728 metadata at both well-known paths under the stage, and 401/403 challenges
+        whose WWW-Authenticate names it (a REST API's URL starts with the stage, so clients
+        find the document through the challenge, not at the host's root)."""
+        names, auth = props.names, props.auth
+        well_known = aws.api_gateway_resource.ApiGatewayResource(
+            self, "well_known", rest_api_id=self.api.id, parent_id=self.api.root_resource_id,
+            path_part=WELL_KNOWN,
+        )  # fmt: skip
+        root_document = aws.api_gateway_resource.ApiGatewayResource(
+            self, "protected_resource", rest_api_id=self.api.id, parent_id=well_known.id,
+            path_part=PROTECTED_RESOURCE,
+        )  # fmt: skip
+        mcp_document = aws.api_gateway_resource.ApiGatewayResource(
+            self, "protected_resource_mcp", rest_api_id=self.api.id, parent_id=root_document.id,
+            path_part="mcp",
+        )  # fmt: skip
+        parts = [well_known, root_document, mcp_document]
+        base = "https://$context.domainName/$context.stage"
+        for index, (resource, suffix) in enumerate(((root_document, ""), (mcp_document, "/mcp"))):
+            method = aws.api_gateway_method.ApiGatewayMethod(
+                self, f"method_metadata_{index}", rest_api_id=self.api.id, resource_id=resource.id,
+                http_method="GET", authorization="NONE", request_validator_id=self.validator.id,
+            )  # fmt: skip
+            skip_check(method, "CKV_AWS_59", METADATA_IS_PUBLIC)
+            document = protected_resource_metadata(
+                base + suffix, auth.issuer, (SCOPE,), f"MCP server {names.prefix}"
+            )
+            parts += [method, *self._mock_response(
+                f"metadata_{index}", resource, method, status="200",
+                body=metadata_json(document), origins=props.cors_allowed_origins,
+                headers={"Cache-Control": "max-age=300"},
+            )]  # fmt: skip
+
+        return parts
+
+    @property
+    def metadata_url(self) -> str:
+        """Where the `/mcp` resource's metadata is, as the 401 and 403 challenges name it."""
+        return (
+            f"https://{self.api.id}.execute-api.{region(self)}.{dns_suffix(self)}/"
+            f"{self.stage_name}{METADATA_PATHS[1]}"
+        )
+
+    def _error_responses(self, props: McpRestApiProps) -> list:
+        """Errors API Gateway itself returns carry CORS headers (so a browser client can read
+        them) and, with auth, the 401/403 OAuth challenge naming the metadata."""
+        # Gateway responses cannot choose among listed origins, so with a list they allow
+        # any: they carry only the gateway's error message and the public metadata URL.
+        origin = props.cors_allowed_origins[0] if len(props.cors_allowed_origins) == 1 else "*"
+        cors = {
+            "gatewayresponse.header.Access-Control-Allow-Origin": f"'{origin}'",
+            "gatewayresponse.header.Access-Control-Expose-Headers": f"'{','.join(CORS_EXPOSE_HEADERS)}'",
+        }
+        gr = aws.api_gateway_gateway_response.ApiGatewayGatewayResponse
+        responses = []
+        for response_type, (status, insufficient) in CHALLENGES.items() if self.authorizer else ():
+            challenge = www_authenticate(self.metadata_url, SCOPE, insufficient_scope=insufficient)
+            responses.append(gr(
+                self, f"response_{response_type.lower()}", rest_api_id=self.api.id,
+                response_type=response_type, status_code=status,
+                response_parameters={**cors, "gatewayresponse.header.WWW-Authenticate": f"'{challenge}'"},
+            ))  # fmt: skip
+        for response_type in CORS_ONLY_RESPONSES:
+            responses.append(gr(
+                self, f"response_{response_type.lower()}", rest_api_id=self.api.id,
+                response_type=response_type, response_parameters=cors,
+            ))  # fmt: skip
+        return responses
 
     def _account_logging_role(self, names: Names):
         """The account-wide role API Gateway uses to write logs (one per account and region)."""

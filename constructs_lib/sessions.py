@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from . import aws
-from .iam import ServiceRole, Statement
+from .iam import ServiceRole, Statement, dns_suffix, region
 
 TTL_ATTRIBUTE = "ttl"
 SESSION_KEY = "session_id"
 TENANT_KEY = "tenant_id"
 SESSION_INDEX = "session_id-index"
 
+# DynamoDB calls KMS with the caller's permissions to use a customer-managed table key.
+TABLE_KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
 READ_WRITE_ACTIONS = (
     "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem",
     "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
@@ -33,6 +35,7 @@ class SessionTable(Construct):
 
     def __init__(self, scope: Construct, id: str, props: SessionTableProps):
         super().__init__(scope, id)
+        self.kms_key_arn = props.kms_key_arn
         t = aws.dynamodb_table
         keys = [TENANT_KEY, SESSION_KEY] if props.partition_by_tenant else [SESSION_KEY]
         self.table = t.DynamodbTable(
@@ -67,12 +70,21 @@ class SessionTable(Construct):
         return self.table.arn
 
     def grant_read_write(self, role: ServiceRole):
-        """Item-level reads and writes on the table and its indexes; no table management."""
+        """Item-level reads and writes on the table and its indexes; no table management. The
+        table's key only through DynamoDB."""
         return role.grant(
             "sessions",
             Statement(
                 sid="SessionItems",
                 actions=READ_WRITE_ACTIONS,
                 resources=[self.table.arn, f"{self.table.arn}/index/*"],
+            ),
+            Statement(
+                sid="SessionTableKeyThroughDynamoDb",
+                actions=TABLE_KEY_ACTIONS,
+                resources=[self.kms_key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"dynamodb.{region(self)}.{dns_suffix(self)}"}
+                },
             ),
         )

@@ -6,6 +6,7 @@ Every message says what the value must look like, so the person reading
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Iterable
 
@@ -90,6 +91,21 @@ CognitoUserPoolId = Annotated[
 CognitoClientId = Annotated[
     str, shaped(r"[\w+]{1,128}", "a Cognito app client id (letters, digits, _ and +, at most 128)")
 ]
+
+
+def _ipv4_cidr(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as error:
+        raise ValueError(f"must be an IPv4 CIDR block like 10.0.0.0/16 ({error})") from None
+    # AWS accepts /16 to /28 for a VPC; the stack splits it into up to four subnets of at
+    # least /26 (Lambda and interface endpoints each take addresses in every subnet).
+    if not 16 <= network.prefixlen <= 24:
+        raise ValueError(f"must be /16 to /24 so it splits into private subnets (got /{network.prefixlen})")
+    return value
+
+
+Ipv4Cidr = Annotated[str, AfterValidator(_ipv4_cidr)]
 
 
 def region_of_image(uri: str) -> str:

@@ -138,7 +138,7 @@ class EnvironmentConfig(McpServerProps):
 
     def server_props(self) -> McpServerProps:
         """The seed inputs alone, for `McpServer`."""
-        return McpServerProps.model_validate(self.model_dump(exclude={"stack"}))
+        return McpServerProps.model_validate(self.model_dump(exclude={"stack"}, exclude_unset=True))
 
 
 class ConfigError(Exception):

@@ -39,10 +39,20 @@ class Synth:
     def resources(self, resource_type: str) -> dict[str, dict]:
         return self.json.get("resource", {}).get(resource_type, {})
 
-    def one(self, resource_type: str) -> dict:
-        found = self.resources(resource_type)
-        assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    def one(self, resource_type: str, **match) -> dict:
+        """The one resource of the type whose top-level arguments equal `match`."""
+        found = {
+            a: r for a, r in self.resources(resource_type).items()
+            if all(r.get(k) == v for k, v in match.items())
+        }  # fmt: skip
+        assert len(found) == 1, f"expected one {resource_type} {match}, found {sorted(found)}"
         return next(iter(found.values()))
+
+    def address(self, resource_type: str, **match) -> str:
+        """`<type>.<logical id>` of the one matching resource."""
+        body = self.one(resource_type, **match)
+        (logical,) = [a for a, r in self.resources(resource_type).items() if r is body]
+        return f"{resource_type}.{logical}"
 
     def has(self, resource_type: str, properties: dict) -> bool:
         return Testing.to_have_resource_with_properties(self.text, resource_type, properties)

@@ -40,10 +40,9 @@ SEED_DEFAULTS = {
     "alarm_sns_topic_arn": None,
     "alarm_actions_enabled": True,
 }
-SEED_REQUIRED = {
-    "name", "environment", "image_uri", "vpc_id", "vpc_subnet_ids", "vpc_security_group_ids",
-    "kms_key_arn",
-}  # fmt: skip
+SEED_REQUIRED = {"name", "environment", "image_uri"}
+# Required by the seed; optional here because the stack creates the key and the network.
+FOUNDATIONS = {"vpc_id", "vpc_subnet_ids", "vpc_security_group_ids", "kms_key_arn"}
 
 
 def toml_value(value) -> str:
@@ -79,17 +78,28 @@ def seed_minimal() -> dict:
 
 
 # New capabilities, beyond the seed's inputs.
-EXTRA_INPUTS = {"front_door": None, "api_gateway_cloudwatch_role": False}
+EXTRA_INPUTS = {
+    "front_door": None,
+    "api_gateway_cloudwatch_role": False,
+    "cors_extra_allow_headers": [],
+    "vpc_cidr": "10.0.0.0/16",
+    "vpc_availability_zone_count": 2,
+    "vpc_interface_endpoints": [],
+}
 
 
 def test_every_seed_input_is_a_field_with_the_seed_default():
     fields = McpServerProps.model_fields
-    assert set(fields) == set(SEED_DEFAULTS) | SEED_REQUIRED | set(EXTRA_INPUTS)
-    for name in SEED_REQUIRED:
-        assert fields[name].is_required(), name
+    assert set(fields) == set(SEED_DEFAULTS) | SEED_REQUIRED | FOUNDATIONS | set(EXTRA_INPUTS)
+    assert {name for name, field in fields.items() if field.is_required()} == SEED_REQUIRED
     props = McpServerProps.model_validate(MINIMAL)
     for name, default in SEED_DEFAULTS.items():
         assert getattr(props, name) == default, name
+    from_zero = McpServerProps.model_validate({k: MINIMAL[k] for k in SEED_REQUIRED})
+    for name in FOUNDATIONS:
+        assert getattr(from_zero, name) is None, name
+    for name, default in EXTRA_INPUTS.items():
+        assert getattr(from_zero, name) == default, name
 
 
 def test_minimal_seed_example_needs_only_seed_keys(tmp_path):
@@ -154,7 +164,8 @@ def test_a_long_name_reports_every_derived_name_it_breaks(tmp_path):
     assert all(p.startswith("dev.toml: name: the ") for p in problems)
     broken = [p.split(" 'a")[0].removeprefix("dev.toml: name: the ") for p in problems]
     assert broken == [
-        "Lambda function name", "IAM role name", "IAM role name", "Cognito domain prefix"
+        "Lambda function name", "IAM role name", "IAM role name", "IAM role name",
+        "IAM role name", "Lambda function name", "Cognito domain prefix",
     ]  # fmt: skip
     assert "would be 65 characters and AWS allows 64; shorten name by 1" in problems[0]
 

@@ -72,8 +72,14 @@ def test_internal_pool_issues_client_credentials_tokens_with_the_mcp_scope():
 def test_http_routes_require_the_scope_from_the_pool_issuer():
     synth = synth_config()
     routes = synth.resources("aws_apigatewayv2_route").values()
-    assert {r["authorization_type"] for r in routes} == {"JWT"}
-    assert all(r["authorization_scopes"] == ["mcp/invoke"] for r in routes)
+    mcp = [r for r in routes if r["route_key"].endswith(" /mcp")]
+    assert len(mcp) == 3 and {r["authorization_type"] for r in mcp} == {"JWT"}
+    assert all(r["authorization_scopes"] == ["mcp/invoke"] for r in mcp)
+    # Only the discovery documents are open.
+    assert sorted(r["route_key"] for r in routes if r["authorization_type"] == "NONE") == [
+        "GET /.well-known/oauth-protected-resource",
+        "GET /.well-known/oauth-protected-resource/mcp",
+    ]
     jwt = synth.one("aws_apigatewayv2_authorizer")["jwt_configuration"]
     assert jwt["issuer"].startswith("https://${aws_cognito_user_pool.")
     assert len(jwt["audience"]) == 1
@@ -114,7 +120,8 @@ def test_http_api_cors_allows_the_mcp_headers():
 
 def test_rest_api_methods_use_the_cognito_authorizer_with_the_scope():
     synth = synth_config(waf_acl_arn=WAF)
-    methods = {m["http_method"]: m for m in synth.resources("aws_api_gateway_method").values()}
+    methods = {m["http_method"]: m for m in synth.resources("aws_api_gateway_method").values()
+               if m["resource_id"].startswith("${aws_api_gateway_resource.mcp_rest_api_mcp_")}  # fmt: skip
     assert sorted(methods) == ["DELETE", "GET", "OPTIONS", "POST"]
     for verb in ("DELETE", "GET", "POST"):
         assert methods[verb]["authorization"] == "COGNITO_USER_POOLS"
@@ -185,7 +192,7 @@ def test_session_table_and_its_grant():
     policies = [json.loads(p["policy"]) for p in synth.resources("aws_iam_role_policy").values()]
     (grant,) = [p for p in policies if p["Statement"][0]["Sid"] == "SessionItems"]
     assert "dynamodb:DeleteTable" not in grant["Statement"][0]["Action"]
-    env = synth.one("aws_lambda_function")["environment"]["variables"]
+    env = synth.one("aws_lambda_function", function_name="my-tools-dev")["environment"]["variables"]
     assert env["SESSION_TABLE_NAME"].startswith("${aws_dynamodb_table.")
 
 

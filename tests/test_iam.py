@@ -27,13 +27,18 @@ def policies(stack: dict):
 ARN_SHAPES = {
     "aws_dynamodb_table": "arn:aws:dynamodb:us-east-1:123456789012:table/{id}",
     "aws_lambda_function": "arn:aws:lambda:us-east-1:123456789012:function:{id}",
+    "aws_cloudwatch_log_group": "arn:aws:logs:us-east-1:123456789012:log-group:{id}",
+    "aws_kms_key": "arn:aws:kms:us-east-1:123456789012:key/{id}",
 }
 
 
 def concrete(document: dict) -> str:
     """Replace interpolations with ARNs of the referenced type, so parliament can match them."""
     text = json.dumps(document)
-    text = re.sub(r"\$\{data\.aws_partition\.[^}]+\}", "aws", text)
+    text = re.sub(r"\$\{data\.aws_partition\.partition\.partition\}", "aws", text)
+    text = re.sub(r"\$\{data\.aws_partition\.partition\.dns_suffix\}", "amazonaws.com", text)
+    text = re.sub(r"\$\{data\.aws_region\.region\.region\}", "us-east-1", text)
+    text = re.sub(r"\$\{data\.aws_caller_identity\.caller\.account_id\}", "123456789012", text)
 
     def arn(match: re.Match) -> str:
         resource_type, logical_id = match.group(1), match.group(2)

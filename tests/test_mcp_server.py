@@ -7,6 +7,8 @@ import json
 from .conftest import MINIMAL, synth_config
 
 KEY = MINIMAL["kms_key_arn"]
+ROLE_ID = "${aws_iam_role.mcp_function_role_00D47CF8.id}"
+MCP_ROUTES = ["DELETE /mcp", "GET /mcp", "POST /mcp"]
 
 
 def policy(resource: dict) -> dict:
@@ -39,7 +41,7 @@ def test_function_is_a_container_image_in_the_private_subnets():
 
 
 def test_function_defaults_are_the_seed_defaults():
-    function = synth_config().one("aws_lambda_function")
+    function = synth_config().one("aws_lambda_function", function_name="my-tools-dev")
     assert (function["memory_size"], function["timeout"]) == (512, 180)
     assert function["reserved_concurrent_executions"] == -1
     assert function["environment"] == {"variables": {"TENANT_ISOLATION_ENABLED": "false"}}
@@ -55,7 +57,7 @@ def test_environment_variables_are_passed_and_encrypted():
 
 def test_xray_off_means_pass_through_and_no_xray_policy():
     synth = synth_config(enable_xray_tracing=False)
-    assert synth.one("aws_lambda_function")["tracing_config"] == {"mode": "PassThrough"}
+    assert synth.one("aws_lambda_function", function_name="my-tools-dev")["tracing_config"] == {"mode": "PassThrough"}
     arns = [a["policy_arn"] for a in synth.resources("aws_iam_role_policy_attachment").values()]
     assert not any("XRay" in arn for arn in arns)
 
@@ -66,7 +68,7 @@ def test_function_logs_to_its_own_encrypted_log_group_created_first():
         "aws_cloudwatch_log_group",
         {"name": "/aws/lambda/my-tools-dev", "retention_in_days": 365, "kms_key_id": KEY},
     )
-    function = synth.one("aws_lambda_function")
+    function = synth.one("aws_lambda_function", function_name="my-tools-dev")
     log_groups = synth.resources("aws_cloudwatch_log_group")
     (address,) = [a for a, r in log_groups.items() if r["name"] == "/aws/lambda/my-tools-dev"]
     assert f"aws_cloudwatch_log_group.{address}" in function["depends_on"]
@@ -77,7 +79,7 @@ def test_function_logs_to_its_own_encrypted_log_group_created_first():
 
 
 def test_role_is_assumed_by_lambda_only():
-    role = synth_config().one("aws_iam_role")
+    role = synth_config().one("aws_iam_role", name="my-tools-dev-lambda")
     assert role["name"] == "my-tools-dev-lambda"
     trust = json.loads(role["assume_role_policy"])
     assert trust["Statement"] == [
@@ -92,7 +94,7 @@ def test_role_is_assumed_by_lambda_only():
 
 def test_managed_policies_use_the_partition_of_the_account():
     synth = synth_config()
-    arns = sorted(a["policy_arn"] for a in synth.resources("aws_iam_role_policy_attachment").values())
+    arns = sorted({a["policy_arn"] for a in synth.resources("aws_iam_role_policy_attachment").values()})
     assert arns == [
         "arn:${data.aws_partition.partition.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess",
         "arn:${data.aws_partition.partition.partition}:iam::aws:policy/service-role/"
@@ -102,7 +104,7 @@ def test_managed_policies_use_the_partition_of_the_account():
 
 
 def test_kms_policy_allows_decrypt_on_the_given_key_only():
-    (inline,) = synth_config().resources("aws_iam_role_policy").values()
+    inline = synth_config().one("aws_iam_role_policy", name="kms", role=ROLE_ID)
     assert policy(inline)["Statement"] == [
         {
             "Sid": "DecryptWithDeploymentKey",
@@ -119,10 +121,12 @@ def test_kms_policy_allows_decrypt_on_the_given_key_only():
 def test_http_api_has_the_three_mcp_routes_on_one_lambda_integration():
     synth = synth_config()
     assert synth.has("aws_apigatewayv2_api", {"name": "my-tools-dev", "protocol_type": "HTTP"})
-    (integration_address,) = synth.resources("aws_apigatewayv2_integration")
-    routes = synth.resources("aws_apigatewayv2_route").values()
-    assert sorted(r["route_key"] for r in routes) == ["DELETE /mcp", "GET /mcp", "POST /mcp"]
-    target = f"integrations/${{aws_apigatewayv2_integration.{integration_address}.id}}"
+    integration = synth.address("aws_apigatewayv2_integration", payload_format_version="2.0",
+                                timeout_milliseconds=30000)  # fmt: skip
+    routes = [r for r in synth.resources("aws_apigatewayv2_route").values()
+              if r["route_key"].endswith(" /mcp")]  # fmt: skip
+    assert sorted(r["route_key"] for r in routes) == MCP_ROUTES
+    target = f"integrations/${{{integration}.id}}"
     assert {r["target"] for r in routes} == {target}
     assert synth.has(
         "aws_apigatewayv2_integration",
@@ -131,8 +135,10 @@ def test_http_api_has_the_three_mcp_routes_on_one_lambda_integration():
 
 
 def test_integration_timeout_follows_the_function_up_to_the_http_api_limit():
-    assert synth_config(timeout=10).one("aws_apigatewayv2_integration")["timeout_milliseconds"] == 10000
-    assert synth_config(timeout=300).one("aws_apigatewayv2_integration")["timeout_milliseconds"] == 30000
+    for timeout, expected in ((10, 10000), (300, 30000)):
+        integrations = synth_config(timeout=timeout).resources("aws_apigatewayv2_integration")
+        mcp = [i for a, i in integrations.items() if "metadata" not in a]
+        assert [i["timeout_milliseconds"] for i in mcp] == [expected]
 
 
 def test_default_stage_throttles_and_writes_json_access_logs():
@@ -164,7 +170,8 @@ def test_route_throttle_overrides_become_route_settings():
             "detailed_metrics_enabled": True,
         }
     ]
-    assert len(stage["depends_on"]) == 3  # the routes exist before settings name them
+    # the routes exist before settings name them
+    assert len(stage["depends_on"]) == len(synth_config().resources("aws_apigatewayv2_route"))
 
 
 def test_only_this_api_may_invoke_the_function_on_the_mcp_path():

@@ -1,0 +1,91 @@
+"""The function that serves OAuth protected-resource metadata (RFC 9728) behind the HTTP API.
+
+An HTTP API has no static (MOCK) responses, so a small function the stack ships answers its
+two well-known routes; the REST API answers them itself (see `McpRestApi`). The package is
+built at synth from `handlers/protected_resource_metadata.py`, byte for byte the same on every
+machine (stored, fixed timestamps), so its hash changes only when its source does.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from cdktf import AssetType, TerraformAsset
+from constructs import Construct
+
+from .function import McpFunction, McpFunctionProps, ZipCode
+from .naming import Names
+
+HANDLER_SOURCE = Path(__file__).resolve().parent / "handlers" / "protected_resource_metadata.py"
+RUNTIME = "python3.13"
+
+
+def package(source: Path = HANDLER_SOURCE) -> bytes:
+    """A reproducible .zip holding `source` alone."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        entry = zipfile.ZipInfo(source.name, date_time=(1980, 1, 1, 0, 0, 0))
+        entry.external_attr = 0o644 << 16
+        archive.writestr(entry, source.read_bytes())
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetadataFunctionProps:
+    names: Names
+    authorization_server: str
+    scopes: Sequence[str]
+    kms_key_arn: str
+    subnet_ids: Sequence[str]
+    security_group_ids: Sequence[str]
+    log_retention_days: int = 30
+    enable_xray_tracing: bool = True
+
+
+class MetadataFunction(Construct):
+    """`GET /.well-known/oauth-protected-resource[/mcp]` for the HTTP API."""
+
+    def __init__(self, scope: Construct, id: str, props: MetadataFunctionProps):
+        super().__init__(scope, id)
+        names = props.names
+        content = package()
+        digest = hashlib.sha256(content).digest()
+        # TerraformAsset copies the file beside the stack; the copy's name carries its hash.
+        staged = Path(tempfile.gettempdir()) / f"mcp-prm-{digest.hex()[:16]}.zip"
+        if not staged.exists():
+            staged.write_bytes(content)
+        asset = TerraformAsset(self, "package", path=str(staged), type=AssetType.FILE)
+        self.function = McpFunction(
+            self,
+            "function",
+            McpFunctionProps(
+                function_name=names.metadata_function,
+                role_name=names.metadata_function_role,
+                log_group_name=names.metadata_function_log_group,
+                code=ZipCode(
+                    path=asset.path,
+                    sha256=base64.b64encode(digest).decode(),
+                    handler=f"{HANDLER_SOURCE.stem}.handler",
+                    runtime=RUNTIME,
+                ),
+                kms_key_arn=props.kms_key_arn,
+                subnet_ids=props.subnet_ids,
+                security_group_ids=props.security_group_ids,
+                memory_size=128,
+                timeout=3,
+                environment_variables={
+                    "AUTHORIZATION_SERVER": props.authorization_server,
+                    "SCOPES": " ".join(props.scopes),
+                    "RESOURCE_NAME": f"MCP server {names.prefix}",
+                },
+                log_retention_days=props.log_retention_days,
+                enable_xray_tracing=props.enable_xray_tracing,
+            ),
+        )

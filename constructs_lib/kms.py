@@ -1,0 +1,153 @@
+"""The deployment's customer-managed KMS key and the key policy its services need (SC-12, SC-13, SC-28).
+
+`key_policy_statements` is the one source of the key policy: the created key carries exactly
+its statements, and the README lists them (with placeholders) for a key given as `kms_key_arn`.
+
+Why each statement, from AWS's documentation:
+- CloudWatch Logs encrypts with the key as `logs.<region>.amazonaws.com`; without a statement
+  for it, creating a log group with `kms_key_id` fails. The statement is confined to the
+  stack's log groups by the `kms:EncryptionContext:aws:logs:arn` condition.
+- CloudWatch alarms publishing to an SNS topic encrypted with the key need
+  `cloudwatch.amazonaws.com` to generate and decrypt data keys; without it SNS drops the
+  notification and only the alarm history shows it. Confined to the topic by SNS's
+  `aws:sns:topicArn` encryption context.
+- Lambda (environment variables), DynamoDB, ECR and SNS publishers in the account use the key
+  through grants they create with the caller's IAM permissions; the account statement lets IAM
+  policies grant those, and the roles here get them by grant (`kms:ViaService` where the
+  service calls on the role's behalf).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from cdktf import TerraformResourceLifecycle
+from constructs import Construct
+
+from . import aws
+from .iam import Statement, account_id, dns_suffix, partition, policy_document, region
+from .naming import Names
+
+# Each statement's purpose, in the order the policy lists them.
+KEY_USAGE_BY_LOGS = (
+    "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+)  # fmt: skip
+KEY_USAGE_BY_ALARMS = ("kms:Decrypt", "kms:GenerateDataKey")
+DELETION_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class KeyScope:
+    """Where the key is used and who uses it: plain strings or tokens, or README placeholders."""
+
+    partition: str
+    account: str
+    region: str
+    dns_suffix: str
+    log_group_names: Sequence[str]
+    alarm_topic_name: str | None  # an SNS topic for alarms encrypted with this key
+
+    def log_group_arn(self, name: str) -> str:
+        return f"arn:{self.partition}:logs:{self.region}:{self.account}:log-group:{name}"
+
+    def topic_arn(self, name: str) -> str:
+        return f"arn:{self.partition}:sns:{self.region}:{self.account}:{name}"
+
+
+def key_policy_statements(scope: KeyScope) -> list[tuple[Statement, str]]:
+    """(statement, what needs it) for every statement the deployment key's policy holds."""
+    found = [
+        (
+            Statement(
+                sid="AccountAdministersKeyThroughIam",
+                principals={"AWS": f"arn:{scope.partition}:iam::{scope.account}:root"},
+                # AWS's default key policy statement: IAM policies in the account decide who
+                # administers and uses the key; without it the key can become unmanageable.
+                actions=["kms:*"],
+                resources=["*"],
+            ),
+            "always (IAM delegation: Lambda, DynamoDB, ECR and SNS use the key through grants)",
+        ),
+        (
+            Statement(
+                sid="CloudWatchLogsEncryptsTheStackLogGroups",
+                principals={"Service": f"logs.{scope.region}.{scope.dns_suffix}"},
+                actions=KEY_USAGE_BY_LOGS,
+                resources=["*"],
+                conditions={
+                    "ArnEquals": {
+                        "kms:EncryptionContext:aws:logs:arn": [
+                            scope.log_group_arn(n) for n in scope.log_group_names
+                        ]
+                    }
+                },
+            ),
+            "always (every log group of the stack is encrypted with the key)",
+        ),
+    ]
+    if scope.alarm_topic_name:
+        found.append(
+            (
+                Statement(
+                    sid="CloudWatchAlarmsPublishToTheEncryptedTopic",
+                    principals={"Service": f"cloudwatch.{scope.dns_suffix}"},
+                    actions=KEY_USAGE_BY_ALARMS,
+                    resources=["*"],
+                    conditions={
+                        "StringEquals": {
+                            "kms:EncryptionContext:aws:sns:topicArn": scope.topic_arn(
+                                scope.alarm_topic_name
+                            )
+                        }
+                    },
+                ),
+                "when the stack creates the alarm topic (no alarm_sns_topic_arn)",
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeploymentKeyProps:
+    names: Names
+    # Production keys outlive a mistaken `tofu destroy`: the data they encrypt would be lost.
+    prevent_destroy: bool = False
+
+
+class DeploymentKey(Construct):
+    """A symmetric key with yearly rotation and an alias. Its policy is set by `set_policy`
+    once the stack knows every log group and whether it owns the alarm topic."""
+
+    def __init__(self, scope: Construct, id: str, props: DeploymentKeyProps):
+        super().__init__(scope, id)
+        self.names = props.names
+        self.key = aws.kms_key.KmsKey(
+            self,
+            "key",
+            description=f"Encrypts the {props.names.prefix} MCP server's logs, data and alarms",
+            enable_key_rotation=True,
+            deletion_window_in_days=DELETION_WINDOW_DAYS,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True)
+            if props.prevent_destroy
+            else None,
+        )
+        self.alias = aws.kms_alias.KmsAlias(
+            self, "alias", name=f"alias/{props.names.prefix}", target_key_id=self.key.key_id
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.key.arn
+
+    def set_policy(self, *, log_group_names: Sequence[str], alarm_topic_name: str | None) -> None:
+        scope = KeyScope(
+            partition=partition(self),
+            account=account_id(self),
+            region=region(self),
+            dns_suffix=dns_suffix(self),
+            log_group_names=sorted(log_group_names),
+            alarm_topic_name=alarm_topic_name,
+        )
+        self.key.policy = policy_document(*(s for s, _ in key_policy_statements(scope)))
