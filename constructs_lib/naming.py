@@ -140,6 +140,16 @@ class Names:
     def rest_api_stage(self) -> str:
         return self.environment
 
+    @property
+    def log_groups(self) -> tuple[str, ...]:
+        """Every log group a deployment can have (each created only with its feature)."""
+        return (
+            self.function_log_group,
+            self.api_access_log_group,
+            self.metadata_function_log_group,
+            self.flow_log_group,
+        )
+
     def rules(self) -> list[tuple[NameRule, str]]:
         """Every derived name with the rule AWS applies to it."""
         return [

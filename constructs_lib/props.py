@@ -397,12 +397,17 @@ class McpServerProps(BaseModel):
                 if f in self.model_fields_set
             ]
 
-        built_in = {e.service: e.needed_for for e in self.endpoints}
+        built_in = {
+            e.service: e.needed_for
+            for e in required_endpoints(
+                sessions=self.enable_session_table, tracing=self.enable_xray_tracing
+            )
+        }
         problems += [
-            ((("vpc_interface_endpoints", i)),
+            (("vpc_interface_endpoints", i),
              f"{service!r} is already created ({built_in[service]}); remove it")
             for i, service in enumerate(self.vpc_interface_endpoints)
-            if service in built_in and built_in[service] != "vpc_interface_endpoints"
+            if service in built_in
         ]  # fmt: skip
 
         trio = ("cognito_user_pool_id", "cognito_user_pool_endpoint", "cognito_client_id")

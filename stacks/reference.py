@@ -17,6 +17,11 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from constructs_lib import SEED_OUTPUTS, McpServerProps
+from constructs_lib.iam import policy_document
+from constructs_lib.kms import KeyScope, key_policy_statements
+from constructs_lib.naming import Names
+from constructs_lib.network import required_endpoints
+from constructs_lib.transport import MCP_TRANSPORT_HEADERS
 
 from .config import BackendSettings, StackSettings, StateEncryptionSettings
 
@@ -69,6 +74,42 @@ def outputs_table() -> str:
     return "\n".join(rows)
 
 
+def key_policy() -> str:
+    """The statements a given `kms_key_arn` must carry: the created key's own, with placeholders."""
+    names = Names("<name>", "<environment>")
+    scope = KeyScope(
+        partition="<partition>",
+        account="<account-id>",
+        region="<region>",
+        dns_suffix="amazonaws.com",
+        log_group_names=names.log_groups,
+        alarm_topic_name=names.alarm_topic,
+    )
+    statements = key_policy_statements(scope)
+    needs = [f"- `{s.sid}`: {needed}" for s, needed in statements]
+    document = policy_document(*(s for s, _ in statements))
+    return "\n".join([*needs, "", "```json", document, "```"])
+
+
+def network_requirements() -> str:
+    rows = ["| Endpoint | Type | Needed for |", "|---|---|---|"]
+    for endpoint in required_endpoints(sessions=True, tracing=True):
+        rows.append(
+            f"| `com.amazonaws.<region>.{endpoint.service}` | {endpoint.kind} | {endpoint.needed_for} |"
+        )
+    return "\n".join(rows)
+
+
+def transport_headers() -> str:
+    rows = ["| MCP revision | Request headers allowed | Response headers exposed |", "|---|---|---|"]
+    for revision, headers in MCP_TRANSPORT_HEADERS.items():
+        rows.append(
+            f"| {revision} | {', '.join(f'`{h}`' for h in headers.request)} "
+            f"| {', '.join(f'`{h}`' for h in headers.response)} |"
+        )
+    return "\n".join(rows)
+
+
 def tables() -> dict[str, str]:
     """Marker name -> generated Markdown."""
     return {
@@ -77,6 +118,9 @@ def tables() -> dict[str, str]:
         "backend": fields_table(BackendSettings, "stack.backend."),
         "state-encryption": fields_table(StateEncryptionSettings, "stack.state_encryption."),
         "outputs": outputs_table(),
+        "key-policy": key_policy(),
+        "network": network_requirements(),
+        "transport": transport_headers(),
     }
 
 
