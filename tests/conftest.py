@@ -64,6 +64,16 @@ def synth_config(**overrides) -> Synth:
     return Synth(McpStack(Testing.app(), config))
 
 
+# Inputs the stack creates the resources for when they are absent.
+FOUNDATIONS = ("vpc_id", "vpc_subnet_ids", "vpc_security_group_ids", "kms_key_arn")
+
+
+def synth_from_zero(**overrides) -> Synth:
+    """Synthesize from the minimal configuration without network or key, with `overrides`."""
+    config = {k: v for k, v in MINIMAL.items() if k not in FOUNDATIONS}
+    return Synth(McpStack(Testing.app(), EnvironmentConfig.model_validate({**config, **overrides})))
+
+
 @pytest.fixture(scope="session")
 def shipped() -> dict[str, Synth]:
     """The shipped config/ files, synthesized once per test session, by environment."""

@@ -9,15 +9,9 @@ import pytest
 from constructs_lib import McpServerProps
 from constructs_lib.naming import Names
 
-from .conftest import MINIMAL, EnvironmentConfig, McpStack, Synth, Testing, synth_config
-
-FOUNDATIONS = ("vpc_id", "vpc_subnet_ids", "vpc_security_group_ids", "kms_key_arn")
+from .conftest import FOUNDATIONS, MINIMAL, synth_config
+from .conftest import synth_from_zero as from_zero
 TOPIC = "arn:aws:sns:us-east-1:123456789012:platform-alarms"
-
-
-def from_zero(**overrides):
-    config = {k: v for k, v in MINIMAL.items() if k not in FOUNDATIONS}
-    return Synth(McpStack(Testing.app(), EnvironmentConfig.model_validate({**config, **overrides})))
 
 
 def key_policy(synth) -> dict:

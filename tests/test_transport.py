@@ -1,0 +1,234 @@
+"""MCP clients on both front doors: CORS per spec revision, RFC 9728 discovery, OAuth challenges,
+and the timeout rules of each front door."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from unittest import mock
+
+import pytest
+
+from constructs_lib import McpServerProps
+from constructs_lib.discovery import package
+from constructs_lib.handlers import protected_resource_metadata as handler
+from constructs_lib.props import FRONT_DOOR_LIMIT_S
+from constructs_lib.transport import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, MCP_TRANSPORT_HEADERS
+
+from .conftest import MINIMAL, synth_config
+
+WELL_KNOWN = ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"]
+
+
+# -- CORS ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("revision", sorted(MCP_TRANSPORT_HEADERS))
+def test_both_front_doors_allow_and_expose_every_header_of_each_revision(revision):
+    headers = MCP_TRANSPORT_HEADERS[revision]
+    cors = synth_config().one("aws_apigatewayv2_api")["cors_configuration"]
+    assert set(headers.request) <= set(cors["allow_headers"])
+    assert set(headers.response) <= set(cors["expose_headers"])
+    rest = synth_config(front_door="rest")
+    preflight = [r for a, r in rest.resources("aws_api_gateway_integration_response").items()
+                 if "options" in a][0]["response_parameters"]  # fmt: skip
+    allowed = preflight["method.response.header.Access-Control-Allow-Headers"].strip("'").split(",")
+    assert set(headers.request) <= set(allowed)
+    for response in rest.resources("aws_api_gateway_gateway_response").values():
+        exposed = response["response_parameters"]["gatewayresponse.header.Access-Control-Expose-Headers"]
+        assert set(headers.response) <= set(exposed.strip("'").split(","))
+
+
+def test_the_latest_revision_adds_method_and_name_headers():
+    assert {"mcp-method", "mcp-name"} <= set(MCP_TRANSPORT_HEADERS["2026-07-28"].request)
+    assert set(CORS_EXPOSE_HEADERS) == {"mcp-session-id", "www-authenticate"}
+
+
+def test_extra_headers_are_allowed_on_both_front_doors():
+    extra = ["Mcp-Param-Region"]
+    cors = synth_config(cors_extra_allow_headers=extra).one("aws_apigatewayv2_api")["cors_configuration"]
+    assert cors["allow_headers"] == [*CORS_ALLOW_HEADERS, "mcp-param-region"]
+    rest = synth_config(front_door="rest", cors_extra_allow_headers=extra)
+    assert "mcp-param-region" in rest.text
+
+
+@pytest.mark.parametrize("headers", [["Mcp-Session-Id"], ["X-A", "x-a"], ["bad header"]])
+def test_extra_headers_that_are_duplicates_or_malformed_are_rejected(headers):
+    with pytest.raises(ValueError, match="cors_extra_allow_headers"):
+        McpServerProps.model_validate({**MINIMAL, "cors_extra_allow_headers": headers})
+
+
+# -- protected resource metadata ----------------------------------------------------------
+
+
+def test_http_api_serves_both_metadata_paths_without_auth_from_the_metadata_function():
+    synth = synth_config()
+    routes = {r["route_key"]: r for r in synth.resources("aws_apigatewayv2_route").values()}
+    integration = synth.address("aws_apigatewayv2_integration", timeout_milliseconds=5000)
+    for path in WELL_KNOWN:
+        route = routes[f"GET {path}"]
+        assert route["authorization_type"] == "NONE"
+        assert route["target"] == f"integrations/${{{integration}.id}}"
+    function = synth.one("aws_lambda_function", function_name="my-tools-dev-prm")
+    assert function["package_type"] == "Zip" and function["runtime"] == "python3.13"
+    assert function["environment"]["variables"]["SCOPES"] == "mcp/invoke"
+    assert function["environment"]["variables"]["AUTHORIZATION_SERVER"].startswith(
+        "https://${aws_cognito_user_pool."
+    )
+    assert synth.has("aws_lambda_permission", {"function_name": "${aws_lambda_function."
+                     + synth.address("aws_lambda_function", function_name="my-tools-dev-prm").split(".")[1]
+                     + ".function_name}"})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "path, resource",
+    [("/.well-known/oauth-protected-resource", "https://abc.execute-api.us-east-1.amazonaws.com"),
+     ("/.well-known/oauth-protected-resource/mcp",
+      "https://abc.execute-api.us-east-1.amazonaws.com/mcp")],
+)  # fmt: skip
+def test_metadata_handler_names_the_resource_of_the_path_and_the_issuer(path, resource):
+    env = {"AUTHORIZATION_SERVER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X",
+           "SCOPES": "mcp/invoke", "RESOURCE_NAME": "MCP server t"}  # fmt: skip
+    event = {"rawPath": path, "requestContext": {"domainName": "abc.execute-api.us-east-1.amazonaws.com"}}
+    with mock.patch.dict(os.environ, env):
+        response = handler.handler(event, None)
+    assert response["statusCode"] == 200
+    document = json.loads(response["body"])
+    assert document == {
+        "resource": resource,
+        "authorization_servers": [env["AUTHORIZATION_SERVER"]],
+        "scopes_supported": ["mcp/invoke"],
+        "bearer_methods_supported": ["header"],
+        "resource_name": "MCP server t",
+    }
+
+
+def test_metadata_package_is_reproducible_and_holds_the_handler_alone():
+    first, second = package(), package()
+    assert first == second
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert archive.namelist() == ["protected_resource_metadata.py"]
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_rest_api_answers_metadata_itself_with_the_issuer_and_the_resource():
+    synth = synth_config(front_door="rest")
+    paths = sorted(r["path_part"] for r in synth.resources("aws_api_gateway_resource").values())
+    assert paths == [".well-known", "mcp", "mcp", "oauth-protected-resource"]
+    templates = [r["response_templates"]["application/json"]
+                 for a, r in synth.resources("aws_api_gateway_integration_response").items()
+                 if "metadata" in a]  # fmt: skip
+    assert len(templates) == 2
+    resources = sorted(json.loads(t)["resource"] for t in templates)
+    assert resources == ["https://$context.domainName/$context.stage",
+                         "https://$context.domainName/$context.stage/mcp"]  # fmt: skip
+    for template in templates:
+        document = json.loads(template)
+        assert document["authorization_servers"][0].startswith("https://${aws_cognito_user_pool.")
+        assert document["scopes_supported"] == ["mcp/invoke"]
+    methods = [m for m in synth.resources("aws_api_gateway_method").values()
+               if m["authorization"] == "NONE" and m["http_method"] == "GET"]  # fmt: skip
+    assert len(methods) == 2
+
+
+def test_auth_off_serves_no_metadata_and_no_challenges():
+    for front_door in ("http", "rest"):
+        synth = synth_config(front_door=front_door, enable_auth=False)
+        assert "oauth-protected-resource" not in synth.text
+        assert "WWW-Authenticate" not in synth.text
+        assert len(synth.resources("aws_lambda_function")) == 1
+
+
+# -- 401 / 403 -----------------------------------------------------------------------------
+
+
+def test_rest_401_and_403_carry_the_challenge_with_resource_metadata():
+    synth = synth_config(front_door="rest")
+    responses = {r["response_type"]: r for r in synth.resources("aws_api_gateway_gateway_response").values()}
+    assert sorted(responses) == ["ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED"]
+    url = ("https://${aws_api_gateway_rest_api.mcp_rest_api_0DA528B8.id}.execute-api."
+           "${data.aws_region.region.region}.${data.aws_partition.partition.dns_suffix}"
+           "/dev/.well-known/oauth-protected-resource/mcp")  # fmt: skip
+    unauthorized = responses["UNAUTHORIZED"]
+    assert unauthorized["status_code"] == "401"
+    assert unauthorized["response_parameters"]["gatewayresponse.header.WWW-Authenticate"] == (
+        f"'Bearer scope=\"mcp/invoke\", resource_metadata=\"{url}\"'"
+    )
+    denied = responses["ACCESS_DENIED"]
+    assert denied["status_code"] == "403"
+    assert denied["response_parameters"]["gatewayresponse.header.WWW-Authenticate"] == (
+        f"'Bearer error=\"insufficient_scope\", scope=\"mcp/invoke\", resource_metadata=\"{url}\"'"
+    )
+
+
+def test_gateway_errors_carry_the_configured_origin_or_any_for_a_list():
+    one = synth_config(front_door="rest", cors_allowed_origins=["https://app.example.com"])
+    many = synth_config(front_door="rest", cors_allowed_origins=["https://a.example.com", "https://b.example.com"])
+    key = "gatewayresponse.header.Access-Control-Allow-Origin"
+    assert {r["response_parameters"][key] for r in one.resources("aws_api_gateway_gateway_response").values()} == {
+        "'https://app.example.com'"}  # fmt: skip
+    assert {r["response_parameters"][key] for r in many.resources("aws_api_gateway_gateway_response").values()} == {
+        "'*'"}  # fmt: skip
+
+
+def test_any_change_to_what_the_rest_api_serves_redeploys_it():
+    synth = synth_config(front_door="rest")
+    deployment = synth.one("aws_api_gateway_deployment")
+    (local,) = [k for k in synth.json["locals"] if "deployed_configuration" in k]
+    assert deployment["triggers"] == {"redeployment": f"${{sha1(jsonencode(local.{local}))}}"}
+    referenced = synth.json["locals"][local]
+    gateway = [a for a in synth.resources("aws_api_gateway_gateway_response")]
+    assert all(f"${{aws_api_gateway_gateway_response.{a}}}" in referenced for a in gateway)
+    assert len(referenced) == len(deployment["depends_on"])
+
+
+# -- timeouts, one test per rule, across both front doors -----------------------------------
+
+COMBINATIONS = [(door, timeout) for door in ("http", "rest") for timeout in (1, 10, 29, 30, 31, 180, 900)]
+
+
+def _mcp_timeouts(synth, door):
+    if door == "http":
+        integrations = synth.resources("aws_apigatewayv2_integration")
+    else:
+        integrations = synth.resources("aws_api_gateway_integration")
+    return {i["timeout_milliseconds"] for a, i in integrations.items()
+            if "metadata" not in a and i.get("type") != "MOCK"}  # fmt: skip
+
+
+def _alarm(synth, suffix):
+    return synth.one("aws_cloudwatch_metric_alarm", alarm_name=f"my-tools-dev-{suffix}")["threshold"]
+
+
+@pytest.fixture(scope="module")
+def timing():
+    return {(d, t): synth_config(front_door=d, timeout=t) for d, t in COMBINATIONS}
+
+
+@pytest.mark.parametrize("door, timeout", COMBINATIONS)
+def test_integration_timeout_is_the_shorter_of_function_and_front_door(timing, door, timeout):
+    limit = FRONT_DOOR_LIMIT_S[door]
+    assert _mcp_timeouts(timing[door, timeout], door) == {min(timeout, limit) * 1000}
+
+
+@pytest.mark.parametrize("door, timeout", COMBINATIONS)
+def test_duration_alarm_fires_before_the_request_can_time_out(timing, door, timeout):
+    effective_ms = min(timeout, FRONT_DOOR_LIMIT_S[door]) * 1000
+    threshold = _alarm(timing[door, timeout], "lambda-duration")
+    assert threshold == int(effective_ms * 0.8) and threshold < timeout * 1000
+
+
+@pytest.mark.parametrize("door, timeout", COMBINATIONS)
+def test_latency_alarm_is_below_the_integration_timeout(timing, door, timeout):
+    (integration_ms,) = _mcp_timeouts(timing[door, timeout], door)
+    threshold = _alarm(timing[door, timeout], "api-latency")
+    assert threshold == int(integration_ms * 0.9) and threshold < integration_ms
+
+
+@pytest.mark.parametrize("door, timeout", COMBINATIONS)
+def test_a_timeout_beyond_the_front_door_warns_and_only_then(door, timeout):
+    props = McpServerProps.model_validate({**MINIMAL, "front_door": door, "timeout": timeout})
+    warned = [f for f, _ in props.warnings()] == ["timeout"]
+    assert warned == (timeout > FRONT_DOOR_LIMIT_S[door])
