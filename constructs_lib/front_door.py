@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Mapping
+
 from constructs import Construct
 
+from .auth import McpAuth
+from .function import McpFunction
 from .monitoring import Metric
+from .naming import Names
+from .props import RouteThrottle
+from .transport import CORS_ALLOW_HEADERS
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrontDoorProps:
+    """What both front doors need. Defaults are the seed's."""
+
+    names: Names
+    function: McpFunction
+    kms_key_arn: str
+    log_retention_days: int = 30
+    throttle_rate_limit: float = 100
+    throttle_burst_limit: int = 50
+    route_throttle_overrides: Mapping[str, RouteThrottle] = field(default_factory=dict)
+    # The front door's own limit unless shorter (each subclass sets its limit as default).
+    integration_timeout_seconds: int
+    auth: McpAuth | None = None
+    cors_allowed_origins: tuple[str, ...] = ("*",)
+    cors_allow_headers: tuple[str, ...] = CORS_ALLOW_HEADERS
 
 
 class FrontDoor(Construct):

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Mapping
+from dataclasses import dataclass
 
 from constructs import Construct
 
 from . import aws
-from .auth import SCOPE, McpAuth
+from .auth import SCOPE
 from .compliance import METADATA_IS_PUBLIC, skip_check
-from .front_door import FrontDoor
+from .front_door import FrontDoor, FrontDoorProps
 from .function import McpFunction
 from .logs import EncryptedLogGroup
-from .naming import Names
-from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS, RouteThrottle
+from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS
 from .transport import (
-    CORS_ALLOW_HEADERS,
     CORS_EXPOSE_HEADERS,
     CORS_MAX_AGE_S,
     CORS_METHODS,
@@ -48,20 +45,10 @@ ACCESS_LOG_FORMAT = {
 
 
 @dataclass(frozen=True, kw_only=True)
-class McpHttpApiProps:
+class McpHttpApiProps(FrontDoorProps):
     """What `McpHttpApi` needs. Defaults are the seed's."""
 
-    names: Names
-    function: McpFunction
-    kms_key_arn: str
-    log_retention_days: int = 30
-    throttle_rate_limit: float = 100
-    throttle_burst_limit: int = 50
-    route_throttle_overrides: Mapping[str, RouteThrottle] = field(default_factory=dict)
     integration_timeout_seconds: int = HTTP_API_MAX_INTEGRATION_TIMEOUT_S
-    auth: McpAuth | None = None
-    cors_allowed_origins: tuple[str, ...] = ("*",)
-    cors_allow_headers: tuple[str, ...] = CORS_ALLOW_HEADERS
     # Serves the OAuth protected-resource metadata; required with `auth`.
     metadata_function: McpFunction | None = None
 

@@ -9,24 +9,21 @@ authorizer has verified, never from anything the client sends.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Mapping
+from dataclasses import dataclass
 
 from cdktf import Fn, TerraformLocal, TerraformResourceLifecycle
 from constructs import Construct
 
 from . import aws
-from .auth import SCOPE, McpAuth
+from .auth import SCOPE
 from .compliance import METADATA_IS_PUBLIC, NO_CACHE, NO_CLIENT_CERT, skip_check
-from .front_door import FrontDoor
-from .function import McpFunction
+from .front_door import FrontDoor, FrontDoorProps
 from .http_api import ACCESS_LOG_FORMAT
 from .iam import ServiceRole, dns_suffix, region
 from .logs import EncryptedLogGroup
 from .naming import Names
-from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS, RouteThrottle
+from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS
 from .transport import (
-    CORS_ALLOW_HEADERS,
     CORS_EXPOSE_HEADERS,
     CORS_MAX_AGE_S,
     CORS_METHODS,
@@ -58,18 +55,10 @@ REST_ACCESS_LOG_FORMAT = {
 
 
 @dataclass(frozen=True, kw_only=True)
-class McpRestApiProps:
-    names: Names
-    function: McpFunction
-    kms_key_arn: str
-    log_retention_days: int = 30
-    throttle_rate_limit: float = 100
-    throttle_burst_limit: int = 50
-    route_throttle_overrides: Mapping[str, RouteThrottle] = field(default_factory=dict)
+class McpRestApiProps(FrontDoorProps):
+    """What `McpRestApi` needs beyond `FrontDoorProps`."""
+
     integration_timeout_seconds: int = REST_API_MAX_INTEGRATION_TIMEOUT_S
-    auth: McpAuth | None = None
-    cors_allowed_origins: tuple[str, ...] = ("*",)
-    cors_allow_headers: tuple[str, ...] = CORS_ALLOW_HEADERS
     tenant_isolation: bool = False
     waf_acl_arn: str | None = None
     enable_xray_tracing: bool = True
