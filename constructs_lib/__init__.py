@@ -10,18 +10,21 @@ from .function import McpFunction, McpFunctionProps
 from .http_api import McpHttpApi, McpHttpApiProps
 from .iam import ServiceRole, Statement
 from .logs import EncryptedLogGroup
-from .mcp_server import SEED_OUTPUTS, McpServer
+from .mcp_server import METERING_OUTPUTS, SEED_OUTPUTS, TVM_OUTPUTS, McpServer
+from .metering import TenantMetering, TenantMeteringProps
 from .monitoring import Metric, Monitoring, MonitoringProps
 from .naming import Names
 from .props import McpServerProps, RouteThrottle
 from .registry import ImageRepository, ImageRepositoryProps
 from .rest_api import McpRestApi, McpRestApiProps
 from .sessions import SessionTable, SessionTableProps
+from .tvm import TokenVendingMachine, TokenVendingMachineProps
 
 __all__ = [
     "EncryptedLogGroup", "ExternalPool", "FrontDoor", "ImageRepository", "ImageRepositoryProps",
     "McpAuth", "McpAuthProps", "McpFunction", "McpFunctionProps", "McpHttpApi", "McpHttpApiProps",
-    "McpRestApi", "McpRestApiProps", "McpServer", "McpServerProps", "Metric", "Monitoring",
-    "MonitoringProps", "Names", "RouteThrottle", "SEED_OUTPUTS", "ServiceRole", "SessionTable",
-    "SessionTableProps", "Statement",
+    "McpRestApi", "McpRestApiProps", "McpServer", "McpServerProps", "METERING_OUTPUTS", "Metric",
+    "Monitoring", "MonitoringProps", "Names", "RouteThrottle", "SEED_OUTPUTS", "ServiceRole",
+    "SessionTable", "SessionTableProps", "Statement", "TenantMetering", "TenantMeteringProps",
+    "TokenVendingMachine", "TokenVendingMachineProps", "TVM_OUTPUTS",
 ]  # fmt: skip

@@ -83,6 +83,7 @@ class McpAuth(Construct):
             domain=f"{names.cognito_domain}-{account_id(self)}",
             user_pool_id=self.pool.id,
         )
+        self.user_pool_id = self.pool.id
         rs = aws.cognito_resource_server
         self.resource_server = rs.CognitoResourceServer(
             self,
@@ -95,19 +96,21 @@ class McpAuth(Construct):
             )],
         )  # fmt: skip
         self.client = self.add_client("client", names.app_client, props.access_token_minutes)
-        self.user_pool_id = self.pool.id
         self.user_pool_arn = self.pool.arn
         self.endpoint = self.pool.endpoint
         self.client_ids = [self.client.id]
 
     def add_client(self, id: str, name: str, access_token_minutes: int = 60):
-        """A confidential app client that may only use the client-credentials grant."""
+        """A confidential app client that may only use the client-credentials grant.
+
+        In an external pool the pool must already have the resource server `mcp` with the
+        scope `invoke` (the API requires that scope either way)."""
         upc = aws.cognito_user_pool_client
         return upc.CognitoUserPoolClient(
             self,
             id,
             name=name,
-            user_pool_id=self.pool.id,
+            user_pool_id=self.user_pool_id,
             generate_secret=True,
             allowed_oauth_flows=["client_credentials"],
             allowed_oauth_flows_user_pool_client=True,
@@ -119,7 +122,7 @@ class McpAuth(Construct):
             access_token_validity=access_token_minutes,
             token_validity_units=[upc.CognitoUserPoolClientTokenValidityUnits(access_token="minutes")],
             # The scope exists only once the resource server does.
-            depends_on=[self.resource_server],
+            depends_on=None if self.external else [self.resource_server],
         )
 
     @property

@@ -41,6 +41,8 @@ ACCESS_LOG_FORMAT = {
     "integrationLatency": "$context.integrationLatency",
     "integrationError": "$context.integrationErrorMessage",
     "authorizerError": "$context.authorizer.error",
+    # The verified tenant (the token's app client), for per-tenant metering.
+    "clientId": "$context.authorizer.claims.client_id",
 }
 
 

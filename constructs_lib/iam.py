@@ -15,7 +15,8 @@ from . import aws
 @dataclass(frozen=True)
 class Statement:
     """One policy statement. In identity policies (no `principals`) actions are always named:
-    `*` actions are never written. Resource policies (key policies) name their principals."""
+    `*` actions are never written. Resource policies (key policies) name their principals;
+    trust policies name principals and no resources."""
 
     sid: str
     actions: Sequence[str]
@@ -31,7 +32,8 @@ class Statement:
         if self.principals is not None:
             body["Principal"] = dict(self.principals)
         body["Action"] = sorted(self.actions)
-        body["Resource"] = list(self.resources)
+        if self.resources or self.principals is None:
+            body["Resource"] = list(self.resources)
         if self.conditions:
             body["Condition"] = {k: dict(v) for k, v in self.conditions.items()}
         return body
@@ -113,15 +115,20 @@ class ServiceRole(Construct):
 
     def grant(self, policy_name: str, *statements: Statement):
         """Add an inline policy named `policy_name` holding `statements`."""
-        policy = aws.iam_role_policy.IamRolePolicy(
-            self,
-            f"policy_{policy_name}",
-            name=policy_name,
-            role=self.role.id,
-            policy=policy_document(*statements),
+        policy = inline_policy(
+            self, f"policy_{policy_name}", role=self.role.id, name=policy_name, statements=statements
         )
         self.policies.append(policy)
         return policy
+
+
+def inline_policy(
+    scope: Construct, id: str, *, role: str, name: str, statements: Sequence[Statement]
+):
+    """An inline policy on a role given by name (a role another construct owns)."""
+    return aws.iam_role_policy.IamRolePolicy(
+        scope, id, name=name, role=role, policy=policy_document(*statements)
+    )
 
 
 def _trust_policy(service: str, conditions: Mapping[str, Mapping[str, object]] | None) -> str:

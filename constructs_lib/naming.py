@@ -33,6 +33,8 @@ SNS_TOPIC = NameRule("SNS topic name", 256, r"[A-Za-z0-9_-]+")
 ALARM = NameRule("CloudWatch alarm name", 255, r"[^\x00-\x1f]+")
 KMS_ALIAS = NameRule("KMS alias", 256, r"alias/(?!aws/)[A-Za-z0-9/_-]+")
 SECURITY_GROUP = NameRule("security group name", 255, r"(?!sg-)[\w .:/()#,@\[\]+=&;{}!$*-]+")
+IAM_POLICY = NameRule("IAM policy name", 128, r"[\w+=,.@-]+")
+LOG_METRIC_FILTER = NameRule("CloudWatch Logs metric filter name", 512, r"[^:*]+")
 COGNITO_USER_POOL = NameRule("Cognito user pool name", 128, r"[\w\s+=,.@-]+")
 # The domain prefix gets `-<account id>` (13 characters) appended, so it is unique across
 # accounts, and may not contain the reserved words aws, amazon or cognito.
@@ -136,6 +138,43 @@ class Names:
     def metadata_function_log_group(self) -> str:
         return f"/aws/lambda/{self.metadata_function}"
 
+    # -- multi-tenant platform ----------------------------------------------------------------
+
+    @property
+    def tenant_role_path(self) -> str:
+        """IAM path of every tenant role; the function may assume only roles under it."""
+        return f"/{self.prefix}/tenants/"
+
+    @property
+    def tenant_template_role(self) -> str:
+        """The template tenant role (`-` never occurs in a Cognito client id, so no clash)."""
+        return f"{self.prefix}-tenant-template"
+
+    @property
+    def tenant_boundary(self) -> str:
+        return f"{self.prefix}-tenant-boundary"
+
+    @property
+    def tenant_sts_policy(self) -> str:
+        return f"{self.prefix}-tenant-sts"
+
+    def tenant_client(self, tenant: str) -> str:
+        return f"{self.prefix}-tenant-{tenant}"
+
+    @property
+    def usage_table(self) -> str:
+        return f"{self.prefix}-tenant-usage"
+
+    @property
+    def metering_topic(self) -> str:
+        return f"{self.prefix}-metering"
+
+    def metric_filter(self, what: str) -> str:
+        return f"{self.prefix}-tenant-{what}"
+
+    def tenant_alarm(self, tenant: str, what: str) -> str:
+        return f"{self.prefix}-tenant-{tenant}-{what}"
+
     @property
     def rest_api_stage(self) -> str:
         return self.environment
@@ -172,10 +211,21 @@ class Names:
             (ALARM, self.alarm("lambda-throttles")),
         ]
 
-    def problems(self) -> list[str]:
+    def tenancy_rules(self) -> list[tuple[NameRule, str]]:
+        """The names the token vending machine and tenant metering add."""
+        return [
+            (IAM_ROLE, self.tenant_template_role),
+            (IAM_POLICY, self.tenant_boundary),
+            (IAM_POLICY, self.tenant_sts_policy),
+            (DYNAMODB_TABLE, self.usage_table),
+            (SNS_TOPIC, self.metering_topic),
+            (LOG_METRIC_FILTER, self.metric_filter("requests")),
+        ]
+
+    def problems(self, tenancy: bool = False) -> list[str]:
         """Why AWS would reject a derived name, one message each (empty when all fit)."""
         found = []
-        for rule, value in self.rules():
+        for rule, value in self.rules() + (self.tenancy_rules() if tenancy else []):
             if len(value) > rule.max_length:
                 found.append(
                     f"the {rule.what} {value!r} would be {len(value)} characters and AWS allows "

@@ -39,14 +39,22 @@ class Endpoint:
 
 
 def required_endpoints(
-    *, sessions: bool, tracing: bool, extra_interfaces: Sequence[str] = ()
+    *,
+    sessions: bool,
+    tracing: bool,
+    tenant_credentials: bool = False,
+    extra_interfaces: Sequence[str] = (),
 ) -> list[Endpoint]:
     """The endpoints of the enabled features (the README lists them all for a given VPC)."""
     found = []
     if sessions:
-        found.append(Endpoint("dynamodb", "Gateway", "enable_session_table: session reads and writes"))
+        found.append(Endpoint(
+            "dynamodb", "Gateway", "enable_session_table or tenant_metering: item reads and writes"
+        ))  # fmt: skip
     if tracing:
         found.append(Endpoint("xray", "Interface", "enable_xray_tracing: trace segments"))
+    if tenant_credentials:
+        found.append(Endpoint("sts", "Interface", "token_vending_machine: AssumeRole for tenant credentials"))
     found += [Endpoint(s, "Interface", "vpc_interface_endpoints") for s in extra_interfaces]
     return found
 

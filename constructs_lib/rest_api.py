@@ -46,7 +46,8 @@ CHALLENGES = {"UNAUTHORIZED": ("401", False), "ACCESS_DENIED": ("403", True)}
 CORS_ONLY_RESPONSES = ("DEFAULT_4XX", "DEFAULT_5XX")
 
 REST_ACCESS_LOG_FORMAT = {
-    **{k: v for k, v in ACCESS_LOG_FORMAT.items() if k not in ("routeKey", "authorizerError")},
+    **{k: v for k, v in ACCESS_LOG_FORMAT.items()
+       if k not in ("routeKey", "authorizerError", "clientId")},
     "resourcePath": "$context.resourcePath",
     "clientId": "$context.authorizer.claims.client_id",
     "authorizerError": "$context.authorizer.error",

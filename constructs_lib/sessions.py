@@ -8,10 +8,11 @@ from constructs import Construct
 
 from . import aws
 from .iam import ServiceRole, Statement, dns_suffix, region
+from .tenancy import SESSION_TENANT, TENANT_ID, tenant_items, tenant_table_key
 
 TTL_ATTRIBUTE = "ttl"
 SESSION_KEY = "session_id"
-TENANT_KEY = "tenant_id"
+TENANT_KEY = TENANT_ID
 SESSION_INDEX = "session_id-index"
 
 # DynamoDB calls KMS with the caller's permissions to use a customer-managed table key.
@@ -31,11 +32,16 @@ class SessionTableProps:
 
 
 class SessionTable(Construct):
-    """Sessions keyed by `session_id`, or by `tenant_id` + `session_id` with a `session_id` index."""
+    """Sessions keyed by `session_id`, or by `tenant_id` + `session_id` with a `session_id` index.
+
+    A tenant-partitioned table is meant to be reached through tenant credentials
+    (`tenant_statements`), not by the function's own role.
+    """
 
     def __init__(self, scope: Construct, id: str, props: SessionTableProps):
         super().__init__(scope, id)
         self.kms_key_arn = props.kms_key_arn
+        self.partitioned = props.partition_by_tenant
         t = aws.dynamodb_table
         keys = [TENANT_KEY, SESSION_KEY] if props.partition_by_tenant else [SESSION_KEY]
         self.table = t.DynamodbTable(
@@ -69,9 +75,19 @@ class SessionTable(Construct):
     def arn(self) -> str:
         return self.table.arn
 
+    @property
+    def via_dynamodb(self) -> str:
+        """`kms:ViaService` of DynamoDB in this region."""
+        return f"dynamodb.{region(self)}.{dns_suffix(self)}"
+
     def grant_read_write(self, role: ServiceRole):
         """Item-level reads and writes on the table and its indexes; no table management. The
         table's key only through DynamoDB."""
+        if self.partitioned:
+            raise ValueError(
+                "a tenant-partitioned session table is reached only with tenant credentials; "
+                "use tenant_statements() in the tenants' policies instead"
+            )
         return role.grant(
             "sessions",
             Statement(
@@ -83,8 +99,23 @@ class SessionTable(Construct):
                 sid="SessionTableKeyThroughDynamoDb",
                 actions=TABLE_KEY_ACTIONS,
                 resources=[self.kms_key_arn],
-                conditions={
-                    "StringEquals": {"kms:ViaService": f"dynamodb.{region(self)}.{dns_suffix(self)}"}
-                },
+                conditions={"StringEquals": {"kms:ViaService": self.via_dynamodb}},
             ),
         )
+
+    def tenant_statements(
+        self, actions: tuple[str, ...], tenant: str = SESSION_TENANT, key_arn: str | None = None
+    ) -> list[Statement]:
+        """What one tenant's credentials may do: `actions` on items whose `tenant_id` is
+        `tenant` (default: the calling session's tenant tag), and the key through DynamoDB.
+        The `session_id` index is not included: it is keyed by session, so `LeadingKeys`
+        cannot confine it."""
+        return [
+            tenant_items("TenantSessionItems", table_arn=self.table.arn, actions=actions, tenant=tenant),
+            tenant_table_key(
+                "TenantSessionKeyThroughDynamoDb",
+                key_arn=key_arn or self.kms_key_arn,
+                actions=TABLE_KEY_ACTIONS,
+                via=self.via_dynamodb,
+            ),
+        ]

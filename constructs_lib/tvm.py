@@ -1,0 +1,209 @@
+"""Token vending machine: tenant-scoped credentials for the function, from STS (AC-6, SC-7).
+
+The function assumes a tenant role with the session tag `tenant_id` = the verified tenant (the
+token's `client_id`). What that session can reach is the intersection of the role's own policy
+and the permission boundary, and both name only items whose partition key is that tenant:
+
+    function role --sts:AssumeRole + sts:TagSession(tenant_id=T)--> tenant role (path /<prefix>/tenants/)
+        trust:      only the function role, only with tenant_id = T (its own T, or any for the template)
+        boundary:   items with LeadingKeys = ${aws:PrincipalTag/tenant_id}; deny IAM/STS escalation
+        own policy: items with LeadingKeys = T (template: the session tag)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from constructs import Construct
+
+from . import aws
+from .iam import Statement, account_id, inline_policy, partition, policy_document
+from .naming import Names
+from .sessions import SessionTable
+from .tenancy import (
+    DEFAULT_TENANT_ACTIONS,
+    LEADING_KEY_ACTIONS,
+    REQUEST_TAG,
+    TENANT_ID,
+    deny_escalation,
+)
+
+# The function's own credentials come from an assumed role, so assuming a tenant role is role
+# chaining, which STS limits to one hour.
+MIN_SESSION_S, MAX_CHAINED_SESSION_S = 900, 3600
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenVendingMachineProps:
+    names: Names
+    lambda_role_arn: str
+    lambda_role_name: str
+    # The tenant data the vended credentials reach.
+    session_table: SessionTable
+    # Default: every role under this deployment's tenant path.
+    tenant_role_arn_pattern: str | None = None
+    allowed_actions: Sequence[str] = DEFAULT_TENANT_ACTIONS
+    # Key of the tenant data (default: the session table's).
+    kms_key_arn: str | None = None
+    enable_template_role: bool = True
+    tenant_session_duration: int = 3600
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(input, reason) for values AWS rejects or that could not be confined to a tenant."""
+        found = [
+            ("allowed_actions", f"{action!r} cannot be confined to one tenant's items; allowed: "
+             + ", ".join(LEADING_KEY_ACTIONS))
+            for action in self.allowed_actions
+            if action not in LEADING_KEY_ACTIONS
+        ]  # fmt: skip
+        if not self.allowed_actions:
+            found.append(("allowed_actions", "list at least one action"))
+        if not MIN_SESSION_S <= self.tenant_session_duration <= MAX_CHAINED_SESSION_S:
+            found.append(("tenant_session_duration",
+                f"must be {MIN_SESSION_S} to {MAX_CHAINED_SESSION_S} seconds: the function's "
+                "own credentials are a role session, and STS limits a chained role session to "
+                "one hour"))  # fmt: skip
+        return found
+
+
+def tenant_role_arn_prefix(scope: Construct, names: Names) -> str:
+    """ARN of a tenant role without its name: append the tenant (the app client id)."""
+    return f"arn:{partition(scope)}:iam::{account_id(scope)}:role{names.tenant_role_path}"
+
+
+def vended_credentials_environment(
+    scope: Construct, names: Names, *, template_role: bool, session_seconds: int
+) -> dict[str, str]:
+    """What the function's code needs to vend credentials (set as environment variables)."""
+    prefix = tenant_role_arn_prefix(scope, names)
+    env = {
+        "TENANT_TAG_KEY": TENANT_ID,
+        "TENANT_ROLE_ARN_PREFIX": prefix,
+        "TENANT_SESSION_SECONDS": str(session_seconds),
+    }
+    if template_role:
+        env["TENANT_TEMPLATE_ROLE_ARN"] = prefix + names.tenant_template_role
+    return env
+
+
+class TokenVendingMachine(Construct):
+    """The permission boundary, the function's STS policy, the template role, tenant roles."""
+
+    def __init__(self, scope: Construct, id: str, props: TokenVendingMachineProps):
+        super().__init__(scope, id)
+        problems = props.problems()
+        if problems:
+            raise ValueError("; ".join(f"{name}: {reason}" for name, reason in problems))
+        self.props = props
+        names = props.names
+        self.actions = tuple(sorted(set(props.allowed_actions)))
+        self.key_arn = props.kms_key_arn or props.session_table.kms_key_arn
+        self.boundary = aws.iam_policy.IamPolicy(
+            self,
+            "boundary",
+            name=names.tenant_boundary,
+            description="Permission boundary of MCP tenant roles: own tenant's items only",
+            policy=policy_document(
+                *props.session_table.tenant_statements(self.actions, key_arn=self.key_arn),
+                deny_escalation(),
+            ),
+            tags=dict(props.tags) or None,
+        )
+        pattern = props.tenant_role_arn_pattern or tenant_role_arn_prefix(self, names) + "*"
+        tagged = {"ForAllValues:StringEquals": {"aws:TagKeys": [TENANT_ID]}}
+        self.sts_policy = inline_policy(
+            self,
+            "sts",
+            role=props.lambda_role_name,
+            name=names.tenant_sts_policy,
+            statements=[
+                Statement(sid="AssumeTenantRoles", actions=["sts:AssumeRole"], resources=[pattern]),
+                Statement(
+                    sid="TagTenantSessions",
+                    actions=["sts:TagSession"],
+                    resources=[pattern],
+                    conditions={"StringLike": {REQUEST_TAG: "?*"}, **tagged},
+                ),
+            ],
+        )
+        self.template_role = None
+        if props.enable_template_role:
+            self.template_role = self._role(
+                "template",
+                name=names.tenant_template_role,
+                description="MCP tenant template: the session's tenant_id tag decides the tenant",
+                tenant=None,
+            )
+        self.tenant_roles: dict[str, object] = {}
+
+    def add_tenant(self, tenant: str, client_id: str):
+        """The role of one declared tenant: only `client_id`'s items, only with that tag."""
+        role = self._role(
+            f"tenant_{tenant}",
+            name=client_id,
+            description=f"MCP tenant {tenant}",
+            tenant=client_id,
+        )
+        self.tenant_roles[tenant] = role
+        return role
+
+    def _role(self, id: str, *, name: str, description: str, tenant: str | None):
+        p = self.props
+        # The template admits any non-empty tenant; a tenant's role only its own.
+        required = {"StringEquals": {REQUEST_TAG: tenant}} if tenant else {"StringLike": {REQUEST_TAG: "?*"}}
+        trust = [
+            Statement(
+                sid="FunctionAssumesForOneTenant",
+                principals={"AWS": p.lambda_role_arn},
+                actions=["sts:AssumeRole"],
+                resources=(),
+                conditions=required,
+            ),
+            Statement(
+                sid="FunctionTagsTheTenant",
+                principals={"AWS": p.lambda_role_arn},
+                actions=["sts:TagSession"],
+                resources=(),
+                conditions={**required, "ForAllValues:StringEquals": {"aws:TagKeys": [TENANT_ID]}},
+            ),
+        ]
+        role = aws.iam_role.IamRole(
+            self,
+            id,
+            name=name,
+            path=p.names.tenant_role_path,
+            description=description,
+            assume_role_policy=policy_document(*trust),
+            permissions_boundary=self.boundary.arn,
+            max_session_duration=MAX_CHAINED_SESSION_S,
+            tags={**p.tags, **({TENANT_ID: tenant} if tenant else {})} or None,
+        )
+        statements = p.session_table.tenant_statements(
+            self.actions, key_arn=self.key_arn, **({"tenant": tenant} if tenant else {})
+        )
+        inline_policy(self, f"{id}_items", role=role.id, name="tenant-items", statements=statements)
+        return role
+
+    # -- the seed module's outputs ------------------------------------------------------------
+
+    @property
+    def sts_policy_name(self) -> str:
+        return self.sts_policy.name
+
+    @property
+    def permission_boundary_arn(self) -> str:
+        return self.boundary.arn
+
+    @property
+    def permission_boundary_name(self) -> str:
+        return self.boundary.name
+
+    @property
+    def template_role_arn(self) -> str | None:
+        return self.template_role.arn if self.template_role else None
+
+    @property
+    def template_role_name(self) -> str | None:
+        return self.template_role.name if self.template_role else None
