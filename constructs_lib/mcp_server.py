@@ -11,12 +11,14 @@ from .function import ImageCode, McpFunction, McpFunctionProps
 from .http_api import McpHttpApi, McpHttpApiProps
 from .kms import DeploymentKey, DeploymentKeyProps
 from .logs import EncryptedLogGroup
+from .metering import TenantMetering, TenantMeteringProps
 from .monitoring import Monitoring, MonitoringProps
 from .network import Network, NetworkProps
 from .props import McpServerProps
 from .registry import ImageRepository, ImageRepositoryProps
 from .rest_api import McpRestApi, McpRestApiProps
 from .sessions import SessionTable, SessionTableProps
+from .tvm import TokenVendingMachine, TokenVendingMachineProps, vended_credentials_environment
 
 # The seed module's outputs, by name, with their descriptions (README and stack outputs).
 SEED_OUTPUTS: dict[str, str] = {
@@ -45,6 +47,24 @@ SEED_OUTPUTS: dict[str, str] = {
     "api_log_group_name": "Name of the CloudWatch log group for the API Gateway access logs",
     "sns_topic_arn": "ARN of the SNS topic used for CloudWatch alarm notifications",
     "tenant_isolation_enabled": "Whether Lambda tenant isolation mode is enabled",
+}
+
+# The outputs of the seed's companion modules, as `tvm_<output>` and `metering_<output>`
+# (declared when `[token_vending_machine]` / `[tenant_metering]` is present).
+TVM_OUTPUTS: dict[str, str] = {
+    "tvm_sts_policy_name": "Name of the function role's policy allowing it to assume tenant roles",
+    "tvm_permission_boundary_arn": "ARN of the permission boundary of every tenant role",
+    "tvm_permission_boundary_name": "Name of the permission boundary of every tenant role",
+    "tvm_template_role_arn": "ARN of the template tenant role (null if enable_template_role is false)",
+    "tvm_template_role_name": "Name of the template tenant role (null if enable_template_role is false)",
+}
+METERING_OUTPUTS: dict[str, str] = {
+    "metering_usage_table_name": "Name of the DynamoDB tenant usage table",
+    "metering_usage_table_arn": "ARN of the DynamoDB tenant usage table",
+    "metering_metric_namespace": "CloudWatch namespace of the per-tenant metrics",
+    "metering_sns_topic_arn": "ARN of the SNS topic of the metering alarms",
+    "metering_request_count_metric_filter_name": "Name of the per-tenant request count metric filter",
+    "metering_error_count_metric_filter_name": "Name of the per-tenant 5xx count metric filter",
 }
 
 
@@ -109,6 +129,19 @@ class McpServer(Construct):
         managed_env = {"TENANT_ISOLATION_ENABLED": str(props.enable_tenant_isolation).lower()}
         if self.sessions:
             managed_env["SESSION_TABLE_NAME"] = self.sessions.name
+        tvm_settings, metering_settings = props.token_vending_machine, props.tenant_metering
+        if tvm_settings:
+            managed_env |= vended_credentials_environment(
+                self,
+                names,
+                template_role=tvm_settings.enable_template_role,
+                session_seconds=tvm_settings.tenant_session_duration,
+            )
+        if metering_settings:
+            managed_env |= {
+                "USAGE_TABLE_NAME": names.usage_table,
+                "USAGE_TTL_DAYS": str(metering_settings.usage_ttl_days),
+            }
         self.function = McpFunction(
             self,
             "function",
@@ -127,7 +160,8 @@ class McpServer(Construct):
                 tenant_isolation=props.enable_tenant_isolation,
             ),
         )
-        if self.sessions:
+        # A tenant-partitioned table is reached only with vended tenant credentials (below).
+        if self.sessions and not self.sessions.partitioned:
             self.sessions.grant_read_write(self.function.role)
 
         self.repository = None
@@ -223,6 +257,59 @@ class McpServer(Construct):
                 actions_enabled=props.alarm_actions_enabled,
             ),
         )
+        self.tenant_clients = {
+            t.id: self.auth.add_client(f"tenant_{t.id}", names.tenant_client(t.id))
+            for t in props.tenants
+            if self.auth
+        }
+        self.tvm = None
+        if tvm_settings and self.sessions:
+            self.tvm = TokenVendingMachine(
+                self,
+                "tvm",
+                TokenVendingMachineProps(
+                    names=names,
+                    lambda_role_arn=self.function.role.arn,
+                    lambda_role_name=self.function.role.name,
+                    session_table=self.sessions,
+                    allowed_actions=tuple(tvm_settings.allowed_actions),
+                    enable_template_role=tvm_settings.enable_template_role,
+                    tenant_session_duration=tvm_settings.tenant_session_duration,
+                    tags=tvm_settings.tags,
+                ),
+            )
+            for tenant, client in self.tenant_clients.items():
+                self.tvm.add_tenant(tenant, client.id)
+        self.metering = None
+        if metering_settings:
+            m = metering_settings
+            self.metering = TenantMetering(
+                self,
+                "metering",
+                TenantMeteringProps(
+                    names=names,
+                    kms_key_arn=key_arn,
+                    lambda_role_name=self.function.role.name,
+                    api_log_group_name=self.front_door.access_log_group_name,
+                    metric_namespace=m.metric_namespace,
+                    usage_ttl_days=m.usage_ttl_days,
+                    enable_quota_alarm=m.enable_quota_alarm,
+                    quota_request_threshold=m.quota_request_threshold,
+                    quota_alarm_period=m.quota_alarm_period,
+                    quota_alarm_evaluation_periods=m.quota_alarm_evaluation_periods,
+                    error_rate_threshold=m.error_rate_threshold,
+                    # One alarm topic per deployment unless metering is given its own.
+                    alarm_sns_topic_arn=m.alarm_sns_topic_arn or self.monitoring.topic_arn,
+                    actions_enabled=props.alarm_actions_enabled,
+                    deletion_protection=production,
+                    tags=m.tags,
+                ),
+            )
+            for t in props.tenants:
+                self.metering.add_tenant(
+                    t.id, self.tenant_clients[t.id].id, t.quota_request_threshold
+                )
+
         if self.key:
             # Every log group in this deployment, found in the construct tree so none is missed.
             self.key.set_policy(
@@ -303,5 +390,14 @@ class McpServer(Construct):
         return self.props.enable_tenant_isolation
 
     def outputs(self) -> dict[str, tuple[object, str]]:
-        """Seed output name -> (value or None, description), for the stack to declare."""
-        return {name: (getattr(self, name), text) for name, text in SEED_OUTPUTS.items()}
+        """Output name -> (value or None, description), for the stack to declare: the seed's,
+        then the companion modules' when they are enabled."""
+        found = {name: (getattr(self, name), text) for name, text in SEED_OUTPUTS.items()}
+        for module, prefix, table in ((self.tvm, "tvm_", TVM_OUTPUTS),
+                                      (self.metering, "metering_", METERING_OUTPUTS)):  # fmt: skip
+            if module:
+                found |= {
+                    name: (getattr(module, name.removeprefix(prefix)), text)
+                    for name, text in table.items()
+                }
+        return found

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .naming import NAME_PATTERN, Names
 from .network import Endpoint, required_endpoints
+from .tenancy import DEFAULT_TENANT_ACTIONS, LEADING_KEY_ACTIONS
+from .tvm import MAX_CHAINED_SESSION_S, MIN_SESSION_S
 from .transport import CORS_ALLOW_HEADERS
 from .validation import (
     CognitoClientId,
@@ -62,7 +64,12 @@ LAMBDA_RESERVED_ENV_KEYS = frozenset(
     }
 )  # fmt: skip
 # Set by McpServer itself from other inputs.
-MANAGED_ENV_KEYS = frozenset({"SESSION_TABLE_NAME", "TENANT_ISOLATION_ENABLED"})
+MANAGED_ENV_KEYS = frozenset(
+    {
+        "SESSION_TABLE_NAME", "TENANT_ISOLATION_ENABLED", "TENANT_TAG_KEY", "TENANT_ROLE_ARN_PREFIX",
+        "TENANT_TEMPLATE_ROLE_ARN", "TENANT_SESSION_SECONDS", "USAGE_TABLE_NAME", "USAGE_TTL_DAYS",
+    }
+)  # fmt: skip
 # Lambda: all keys and values together at most 4 KB.
 LAMBDA_ENV_MAX_BYTES = 4096
 
@@ -96,6 +103,131 @@ CorsOrigin = Annotated[
         "'*' or an origin like https://app.example.com (scheme and host, no path or trailing /)",
     ),
 ]
+
+
+class TokenVendingMachineSettings(BaseModel):
+    """`[token_vending_machine]`: the seed TVM module's inputs the stack does not wire itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="More tags on the boundary and the tenant roles"
+    )
+    allowed_actions: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_TENANT_ACTIONS),
+        min_length=1,
+        description=(
+            "Session-table item actions a tenant session may take, each confined to the "
+            "tenant's own partition key (" + ", ".join(LEADING_KEY_ACTIONS) + ")"
+        ),
+    )
+    enable_template_role: bool = Field(
+        default=True,
+        description="Create the template tenant role, which serves any tenant by its session tag",
+    )
+    tenant_session_duration: int = Field(
+        default=3600,
+        description=(
+            f"Seconds a vended tenant session lasts, {MIN_SESSION_S} to {MAX_CHAINED_SESSION_S} "
+            "(STS limits chained role sessions to one hour)"
+        ),
+    )
+
+    @field_validator("allowed_actions")
+    @classmethod
+    def _confinable(cls, actions: list[str]) -> list[str]:
+        raise_problems(
+            "allowed_actions",
+            [((i,), f"{a!r} cannot be confined to one tenant's items with dynamodb:LeadingKeys; "
+              "use item actions: " + ", ".join(LEADING_KEY_ACTIONS))
+             for i, a in enumerate(actions) if a not in LEADING_KEY_ACTIONS]
+            + [((i,), f"{a!r} is listed more than once")
+               for i, a in enumerate(actions) if actions.index(a) != i],
+            actions,
+        )  # fmt: skip
+        return actions
+
+    @field_validator("tenant_session_duration")
+    @classmethod
+    def _chained(cls, seconds: int) -> int:
+        if not MIN_SESSION_S <= seconds <= MAX_CHAINED_SESSION_S:
+            raise ValueError(
+                f"must be {MIN_SESSION_S} to {MAX_CHAINED_SESSION_S}: the function's own "
+                "credentials are a role session, so a tenant session is a chained role "
+                "session, which STS limits to one hour"
+            )
+        return seconds
+
+
+class TenantMeteringSettings(BaseModel):
+    """`[tenant_metering]`: the seed metering module's inputs the stack does not wire itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="More tags on the usage table, topic and alarms"
+    )
+    metric_namespace: Annotated[
+        str, shaped(r"[^:*$]{1,255}", "a CloudWatch namespace without : * or $")
+    ] = Field(default="MCP/TenantMetering", description="CloudWatch namespace of the tenant metrics")
+    usage_ttl_days: int = Field(
+        default=90, ge=1, le=3650, description="Days a usage record is kept (DynamoDB TTL)"
+    )
+    enable_quota_alarm: bool = Field(
+        default=True, description="Alarm when a tenant's requests in a period reach its quota"
+    )
+    quota_request_threshold: int = Field(
+        default=10000, ge=1, description="Requests per quota period (a tenant may set its own)"
+    )
+    quota_alarm_period: int = Field(
+        default=86400, ge=60, description="Quota period in seconds (a multiple of 60)"
+    )
+    quota_alarm_evaluation_periods: int = Field(
+        default=1, ge=1, description="Quota periods evaluated together"
+    )
+    error_rate_threshold: float = Field(
+        default=50, gt=0, le=100, description="Percentage of a tenant's requests failing with 5xx"
+    )
+    alarm_sns_topic_arn: SnsTopicArn | None = Field(
+        default=None,
+        description="Topic for the metering alarms (default: the server's alarm topic)",
+    )
+
+    @model_validator(mode="after")
+    def _alarm_window(self) -> TenantMeteringSettings:
+        period, window = self.quota_alarm_period, self.quota_alarm_period * self.quota_alarm_evaluation_periods
+        problems = []
+        if period % 60:
+            problems.append((("quota_alarm_period",),
+                "must be a multiple of 60: the metrics come from log metric filters, which "
+                "publish at one-minute resolution"))  # fmt: skip
+        limit = 86400 if period < 3600 else 604800
+        if window > limit:
+            problems.append((("quota_alarm_evaluation_periods",),
+                f"quota_alarm_period x quota_alarm_evaluation_periods is {window} s; CloudWatch "
+                f"allows {limit} s for a period {'under' if period < 3600 else 'of at least'} one hour"))  # fmt: skip
+        raise_problems(type(self).__name__, problems)
+        return self
+
+
+TenantId = Annotated[
+    str,
+    shaped(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", "lowercase letters, digits and single hyphens"),
+    Field(max_length=32),
+]
+
+
+class TenantSettings(BaseModel):
+    """`[[tenants]]`: one tenant: its app client, its role under the boundary, its alarms."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    id: TenantId = Field(description="Tenant name in resource names, at most 32 characters")
+    quota_request_threshold: int | None = Field(
+        default=None,
+        ge=1,
+        description="This tenant's quota (default: tenant_metering.quota_request_threshold)",
+    )
 
 
 class McpServerProps(BaseModel):
@@ -282,6 +414,22 @@ class McpServerProps(BaseModel):
         ),
     )
 
+    token_vending_machine: TokenVendingMachineSettings | None = Field(
+        default=None,
+        description=(
+            "Present: vend tenant-scoped credentials (needs enable_tenant_isolation and "
+            "enable_session_table); table below"
+        ),
+    )
+    tenant_metering: TenantMeteringSettings | None = Field(
+        default=None,
+        description="Present: usage table, per-tenant metrics and alarms; table below",
+    )
+    tenants: list[TenantSettings] = Field(
+        default_factory=list,
+        description="Declared tenants (`[[tenants]]`, needs token_vending_machine); table below",
+    )
+
     # -- single-field rules -------------------------------------------------------------------
 
     @field_validator("tags")
@@ -368,6 +516,18 @@ class McpServerProps(BaseModel):
         )
         return overrides
 
+    @field_validator("tenants")
+    @classmethod
+    def _unique_tenants(cls, tenants: list[TenantSettings]) -> list[TenantSettings]:
+        ids = [t.id for t in tenants]
+        raise_problems(
+            "tenants",
+            [((i, "id"), f"tenant {t!r} is declared more than once") for i, t in enumerate(ids)
+             if ids.index(t) != i],
+            tenants,
+        )  # fmt: skip
+        return tenants
+
     @field_validator("log_retention_days")
     @classmethod
     def _retention(cls, days: int) -> int:
@@ -380,7 +540,8 @@ class McpServerProps(BaseModel):
 
     @model_validator(mode="after")
     def _combinations(self) -> McpServerProps:
-        problems = [(("name",), p) for p in Names(self.name, self.environment).problems()]
+        tenancy = self.token_vending_machine is not None or self.tenant_metering is not None
+        problems = [(("name",), p) for p in self.names.problems(tenancy=tenancy)]
 
         given_vpc = [f for f in VPC_INPUTS if getattr(self, f) is not None]
         if given_vpc and len(given_vpc) < len(VPC_INPUTS):
@@ -400,7 +561,9 @@ class McpServerProps(BaseModel):
         built_in = {
             e.service: e.needed_for
             for e in required_endpoints(
-                sessions=self.enable_session_table, tracing=self.enable_xray_tracing
+                sessions=self.enable_session_table or self.tenant_metering is not None,
+                tracing=self.enable_xray_tracing,
+                tenant_credentials=self.token_vending_machine is not None,
             )
         }
         problems += [
@@ -444,11 +607,40 @@ class McpServerProps(BaseModel):
             problems.append((("enable_tenant_isolation",),
                 "the tenant is the client of the verified access token, so tenant isolation "
                 "needs enable_auth = true"))
+        problems += self._tenancy_problems()
         if self.api_gateway_cloudwatch_role and self.resolved_front_door != "rest":
             problems.append((("api_gateway_cloudwatch_role",),
                 "only the REST API front door uses the account-level logging role; remove it"))
         raise_problems(type(self).__name__, problems)
         return self
+
+    def _tenancy_problems(self) -> list:
+        found = []
+        tvm = self.token_vending_machine is not None
+        if tvm and not (self.enable_tenant_isolation and self.enable_session_table):
+            found.append((("token_vending_machine",),
+                "vended credentials reach the tenant's own items in the session table, keyed "
+                "by the verified tenant; set enable_tenant_isolation = true and "
+                "enable_session_table = true"))  # fmt: skip
+        if self.enable_tenant_isolation and self.enable_session_table and not tvm:
+            found.append((("enable_session_table",),
+                "with tenant isolation, session items are reached only with tenant-scoped "
+                "credentials, never by the function's own role; add a [token_vending_machine] "
+                "table"))  # fmt: skip
+        if self.tenants and not tvm:
+            found.append((("tenants",),
+                "each tenant's role lives under the token vending machine's permission "
+                "boundary; add a [token_vending_machine] table"))  # fmt: skip
+        if self.tenant_metering is None:
+            found += [
+                (("tenants", i, "quota_request_threshold"),
+                 "quota alarms come from tenant metering; add a [tenant_metering] table")
+                for i, t in enumerate(self.tenants) if t.quota_request_threshold is not None
+            ]  # fmt: skip
+        elif not self.enable_auth:
+            found.append((("tenant_metering",),
+                "tenant figures are keyed by the verified token's client; set enable_auth = true"))
+        return found
 
     @property
     def resolved_front_door(self) -> Literal["http", "rest"]:
@@ -483,8 +675,9 @@ class McpServerProps(BaseModel):
     def endpoints(self) -> list[Endpoint]:
         """The VPC endpoints the enabled features need (created with the VPC)."""
         return required_endpoints(
-            sessions=self.enable_session_table,
+            sessions=self.enable_session_table or self.tenant_metering is not None,
             tracing=self.enable_xray_tracing,
+            tenant_credentials=self.token_vending_machine is not None,
             extra_interfaces=self.vpc_interface_endpoints,
         )
 

@@ -17,6 +17,8 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from constructs_lib import SEED_OUTPUTS, McpServerProps
+from constructs_lib.mcp_server import METERING_OUTPUTS, TVM_OUTPUTS
+from constructs_lib.props import TenantMeteringSettings, TenantSettings, TokenVendingMachineSettings
 from constructs_lib.iam import policy_document
 from constructs_lib.kms import KeyScope, key_policy_statements
 from constructs_lib.naming import Names
@@ -68,9 +70,9 @@ def fields_table(model: type[BaseModel], prefix: str = "") -> str:
     return "\n".join(rows)
 
 
-def outputs_table() -> str:
+def outputs_table(outputs: dict[str, str] = SEED_OUTPUTS) -> str:
     rows = ["| Name | Description |", "|---|---|"]
-    rows += [f"| `{name}` | {text} |" for name, text in SEED_OUTPUTS.items()]
+    rows += [f"| `{name}` | {text} |" for name, text in outputs.items()]
     return "\n".join(rows)
 
 
@@ -93,7 +95,7 @@ def key_policy() -> str:
 
 def network_requirements() -> str:
     rows = ["| Endpoint | Type | Needed for |", "|---|---|---|"]
-    for endpoint in required_endpoints(sessions=True, tracing=True):
+    for endpoint in required_endpoints(sessions=True, tracing=True, tenant_credentials=True):
         rows.append(
             f"| `com.amazonaws.<region>.{endpoint.service}` | {endpoint.kind} | {endpoint.needed_for} |"
         )
@@ -118,6 +120,10 @@ def tables() -> dict[str, str]:
         "backend": fields_table(BackendSettings, "stack.backend."),
         "state-encryption": fields_table(StateEncryptionSettings, "stack.state_encryption."),
         "outputs": outputs_table(),
+        "tvm": fields_table(TokenVendingMachineSettings, "token_vending_machine."),
+        "metering": fields_table(TenantMeteringSettings, "tenant_metering."),
+        "tenants": fields_table(TenantSettings, "tenants[]."),
+        "tenancy-outputs": outputs_table({**TVM_OUTPUTS, **METERING_OUTPUTS}),
         "key-policy": key_policy(),
         "network": network_requirements(),
         "transport": transport_headers(),

@@ -85,6 +85,9 @@ EXTRA_INPUTS = {
     "vpc_cidr": "10.0.0.0/16",
     "vpc_availability_zone_count": 2,
     "vpc_interface_endpoints": [],
+    "token_vending_machine": None,
+    "tenant_metering": None,
+    "tenants": [],
 }
 
 

@@ -197,7 +197,9 @@ def test_session_table_and_its_grant():
 
 
 def test_tenant_sessions_are_keyed_by_tenant_then_session():
-    table = synth_config(enable_session_table=True, enable_tenant_isolation=True).one("aws_dynamodb_table")
+    table = synth_config(
+        enable_session_table=True, enable_tenant_isolation=True, token_vending_machine={}
+    ).one("aws_dynamodb_table")
     assert (table["hash_key"], table["range_key"]) == ("tenant_id", "session_id")
     assert table["global_secondary_index"][0]["hash_key"] == "session_id"
 
