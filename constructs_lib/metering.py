@@ -16,6 +16,7 @@ from constructs import Construct
 from . import aws
 from .iam import Statement, dns_suffix, inline_policy, region
 from .naming import Names
+from .sessions import TABLE_KEY_ACTIONS
 from .tenancy import TENANT_ID
 
 PERIOD_KEY = "period"
@@ -31,7 +32,6 @@ FILTER_PATTERNS = {
 }
 ERROR_RATE_PERIOD_S = 300
 USAGE_WRITE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
-TABLE_KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
 
 
 @dataclass(frozen=True, kw_only=True)

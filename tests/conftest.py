@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from stacks.config import EnvironmentConfig, load_environments  # noqa: E402
+from stacks.config import EnvironmentConfig, load_environment, load_environments  # noqa: E402
 from stacks.mcp_stack import McpStack  # noqa: E402
 from cdktf import Testing  # noqa: E402  (after constructs_lib: it picks Node)
 
@@ -72,6 +72,11 @@ def synth_from_zero(**overrides) -> Synth:
     """Synthesize from the minimal configuration without network or key, with `overrides`."""
     config = {k: v for k, v in MINIMAL.items() if k not in FOUNDATIONS}
     return Synth(McpStack(Testing.app(), EnvironmentConfig.model_validate({**config, **overrides})))
+
+
+def synth_file(path: Path) -> Synth:
+    """Synthesize the stack of one configuration file."""
+    return Synth(McpStack(Testing.app(), load_environment(path)))
 
 
 @pytest.fixture(scope="session")

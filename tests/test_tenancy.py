@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.conftest import MINIMAL, Synth, synth_config, synth_from_zero
+from tests.conftest import MINIMAL, ROOT, Synth, synth_config, synth_file, synth_from_zero
 from tests.test_config import problems_of, seed_minimal, write
 
 TENANTS = {"acme": None, "globex": 20000}
@@ -291,19 +291,14 @@ def test_adding_a_tenant_changes_no_other_resource(tmp_path):
 
 
 def staging_with_tenants(directory, tenants: list[str]) -> Synth:
-    from stacks.config import load_environment
-    from stacks.mcp_stack import McpStack
-    from cdktf import Testing
-
+    """The shipped staging file with its `[[tenants]]` replaced by `tenants`."""
     directory.mkdir()
     text = (STAGING_FILE).read_text(encoding="utf-8")
     text = text[: text.index("[[tenants]]")] + "".join(f'[[tenants]]\nid = "{t}"\n' for t in tenants)
     path = directory / "staging.toml"
     path.write_text(text, encoding="utf-8")
-    return Synth(McpStack(Testing.app(), load_environment(path)))
+    return synth_file(path)
 
-
-from tests.conftest import ROOT  # noqa: E402
 
 STAGING_FILE = ROOT / "config" / "staging.toml"
 
