@@ -67,6 +67,11 @@ def region(scope: Construct) -> str:
     return _stack_data(scope, "region", aws.data_aws_region.DataAwsRegion).region
 
 
+def via_service(scope: Construct, service: str) -> str:
+    """`kms:ViaService` value of `service` in this stack's region (e.g. dynamodb.<region>.<suffix>)."""
+    return f"{service}.{region(scope)}.{dns_suffix(scope)}"
+
+
 def account_id(scope: Construct) -> str:
     """This account's id, read once per stack."""
     return _stack_data(scope, "caller", aws.data_aws_caller_identity.DataAwsCallerIdentity).account_id

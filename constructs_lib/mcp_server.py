@@ -268,41 +268,31 @@ class McpServer(Construct):
                 self,
                 "tvm",
                 TokenVendingMachineProps(
+                    **tvm_settings.model_dump(),
                     names=names,
                     lambda_role_arn=self.function.role.arn,
                     lambda_role_name=self.function.role.name,
                     session_table=self.sessions,
-                    allowed_actions=tuple(tvm_settings.allowed_actions),
-                    enable_template_role=tvm_settings.enable_template_role,
-                    tenant_session_duration=tvm_settings.tenant_session_duration,
-                    tags=tvm_settings.tags,
                 ),
             )
             for tenant, client in self.tenant_clients.items():
                 self.tvm.add_tenant(tenant, client.id)
         self.metering = None
         if metering_settings:
-            m = metering_settings
             self.metering = TenantMetering(
                 self,
                 "metering",
                 TenantMeteringProps(
+                    **metering_settings.model_dump(exclude={"alarm_sns_topic_arn"}),
                     names=names,
                     kms_key_arn=key_arn,
                     lambda_role_name=self.function.role.name,
                     api_log_group_name=self.front_door.access_log_group_name,
-                    metric_namespace=m.metric_namespace,
-                    usage_ttl_days=m.usage_ttl_days,
-                    enable_quota_alarm=m.enable_quota_alarm,
-                    quota_request_threshold=m.quota_request_threshold,
-                    quota_alarm_period=m.quota_alarm_period,
-                    quota_alarm_evaluation_periods=m.quota_alarm_evaluation_periods,
-                    error_rate_threshold=m.error_rate_threshold,
                     # One alarm topic per deployment unless metering is given its own.
-                    alarm_sns_topic_arn=m.alarm_sns_topic_arn or self.monitoring.topic_arn,
+                    alarm_sns_topic_arn=metering_settings.alarm_sns_topic_arn
+                    or self.monitoring.topic_arn,
                     actions_enabled=props.alarm_actions_enabled,
                     deletion_protection=production,
-                    tags=m.tags,
                 ),
             )
             for t in props.tenants:

@@ -14,7 +14,7 @@ from typing import Mapping
 from constructs import Construct
 
 from . import aws
-from .iam import Statement, dns_suffix, inline_policy, region
+from .iam import Statement, inline_policy, via_service
 from .naming import Names
 from .sessions import TABLE_KEY_ACTIONS
 from .tenancy import TENANT_ID
@@ -129,9 +129,7 @@ class TenantMetering(Construct):
                     sid="UsageTableKeyThroughDynamoDb",
                     actions=TABLE_KEY_ACTIONS,
                     resources=[self.props.kms_key_arn],
-                    conditions={
-                        "StringEquals": {"kms:ViaService": f"dynamodb.{region(self)}.{dns_suffix(self)}"}
-                    },
+                    conditions={"StringEquals": {"kms:ViaService": via_service(self, "dynamodb")}},
                 ),
             ],
         )

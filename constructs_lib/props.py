@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .naming import NAME_PATTERN, Names
 from .network import Endpoint, required_endpoints
 from .tenancy import DEFAULT_TENANT_ACTIONS, LEADING_KEY_ACTIONS
-from .tvm import MAX_CHAINED_SESSION_S, MIN_SESSION_S
+from .tvm import MAX_CHAINED_SESSION_S, MIN_SESSION_S, action_problems, duration_problem
 from .transport import CORS_ALLOW_HEADERS
 from .validation import (
     CognitoClientId,
@@ -136,26 +136,15 @@ class TokenVendingMachineSettings(BaseModel):
     @field_validator("allowed_actions")
     @classmethod
     def _confinable(cls, actions: list[str]) -> list[str]:
-        raise_problems(
-            "allowed_actions",
-            [((i,), f"{a!r} cannot be confined to one tenant's items with dynamodb:LeadingKeys; "
-              "use item actions: " + ", ".join(LEADING_KEY_ACTIONS))
-             for i, a in enumerate(actions) if a not in LEADING_KEY_ACTIONS]
-            + [((i,), f"{a!r} is listed more than once")
-               for i, a in enumerate(actions) if actions.index(a) != i],
-            actions,
-        )  # fmt: skip
+        raise_problems("allowed_actions", [((i,), m) for i, m in action_problems(actions)], actions)
         return actions
 
     @field_validator("tenant_session_duration")
     @classmethod
     def _chained(cls, seconds: int) -> int:
-        if not MIN_SESSION_S <= seconds <= MAX_CHAINED_SESSION_S:
-            raise ValueError(
-                f"must be {MIN_SESSION_S} to {MAX_CHAINED_SESSION_S}: the function's own "
-                "credentials are a role session, so a tenant session is a chained role "
-                "session, which STS limits to one hour"
-            )
+        problem = duration_problem(seconds)
+        if problem:
+            raise ValueError(problem)
         return seconds
 
 

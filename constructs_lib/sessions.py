@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from . import aws
-from .iam import ServiceRole, Statement, dns_suffix, region
+from .iam import ServiceRole, Statement, via_service
 from .tenancy import SESSION_TENANT, TENANT_ID, tenant_items, tenant_table_key
 
 TTL_ATTRIBUTE = "ttl"
@@ -75,11 +75,6 @@ class SessionTable(Construct):
     def arn(self) -> str:
         return self.table.arn
 
-    @property
-    def via_dynamodb(self) -> str:
-        """`kms:ViaService` of DynamoDB in this region."""
-        return f"dynamodb.{region(self)}.{dns_suffix(self)}"
-
     def grant_read_write(self, role: ServiceRole):
         """Item-level reads and writes on the table and its indexes; no table management. The
         table's key only through DynamoDB."""
@@ -99,7 +94,7 @@ class SessionTable(Construct):
                 sid="SessionTableKeyThroughDynamoDb",
                 actions=TABLE_KEY_ACTIONS,
                 resources=[self.kms_key_arn],
-                conditions={"StringEquals": {"kms:ViaService": self.via_dynamodb}},
+                conditions={"StringEquals": {"kms:ViaService": via_service(self, "dynamodb")}},
             ),
         )
 
@@ -116,6 +111,6 @@ class SessionTable(Construct):
                 "TenantSessionKeyThroughDynamoDb",
                 key_arn=key_arn or self.kms_key_arn,
                 actions=TABLE_KEY_ACTIONS,
-                via=self.via_dynamodb,
+                via=via_service(self, "dynamodb"),
             ),
         ]

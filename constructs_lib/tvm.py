@@ -52,20 +52,30 @@ class TokenVendingMachineProps:
 
     def problems(self) -> list[tuple[str, str]]:
         """(input, reason) for values AWS rejects or that could not be confined to a tenant."""
-        found = [
-            ("allowed_actions", f"{action!r} cannot be confined to one tenant's items; allowed: "
-             + ", ".join(LEADING_KEY_ACTIONS))
-            for action in self.allowed_actions
-            if action not in LEADING_KEY_ACTIONS
-        ]  # fmt: skip
+        found = [("allowed_actions", reason) for _, reason in action_problems(self.allowed_actions)]
         if not self.allowed_actions:
             found.append(("allowed_actions", "list at least one action"))
-        if not MIN_SESSION_S <= self.tenant_session_duration <= MAX_CHAINED_SESSION_S:
-            found.append(("tenant_session_duration",
-                f"must be {MIN_SESSION_S} to {MAX_CHAINED_SESSION_S} seconds: the function's "
-                "own credentials are a role session, and STS limits a chained role session to "
-                "one hour"))  # fmt: skip
-        return found
+        duration = duration_problem(self.tenant_session_duration)
+        return found + ([("tenant_session_duration", duration)] if duration else [])
+
+
+def action_problems(actions: Sequence[str]) -> list[tuple[int, str]]:
+    """(index, reason) for each action the boundary could not confine to one tenant's items."""
+    return [
+        (i, f"{a!r} cannot be confined to one tenant's items with dynamodb:LeadingKeys; "
+         "use item actions: " + ", ".join(LEADING_KEY_ACTIONS))
+        for i, a in enumerate(actions) if a not in LEADING_KEY_ACTIONS
+    ] + [(i, f"{a!r} is listed more than once") for i, a in enumerate(actions) if actions.index(a) != i]  # fmt: skip
+
+
+def duration_problem(seconds: int) -> str | None:
+    if MIN_SESSION_S <= seconds <= MAX_CHAINED_SESSION_S:
+        return None
+    return (
+        f"must be {MIN_SESSION_S} to {MAX_CHAINED_SESSION_S}: the function's own credentials "
+        "are a role session, so a tenant session is a chained role session, which STS limits "
+        "to one hour"
+    )
 
 
 def tenant_role_arn_prefix(scope: Construct, names: Names) -> str:
