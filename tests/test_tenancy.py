@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import MINIMAL, ROOT, Synth, synth_config, synth_file, synth_from_zero
 from tests.test_config import problems_of, seed_minimal, write
+from tests.test_iam import policies
 
 TENANTS = {"acme": None, "globex": 20000}
 STAGING_PREFIX = "ai-tools-staging"
@@ -211,15 +212,6 @@ def test_the_function_role_has_no_path_to_session_items(staging, tables):
 # -- what the synthesized policies must and must not contain -----------------------------------
 
 
-def all_documents(synth: Synth) -> list[tuple[str, dict]]:
-    found = []
-    for resource_type, field in (("aws_iam_role", "assume_role_policy"), ("aws_iam_policy", "policy"),
-                                 ("aws_iam_role_policy", "policy")):  # fmt: skip
-        for logical, body in synth.resources(resource_type).items():
-            found.append((f"{resource_type}.{logical}", policy(body[field])))
-    return found
-
-
 def test_one_tenant_tag_key_everywhere(staging):
     text = staging.text
     keys = set(re.findall(r"aws:(?:PrincipalTag|RequestTag|ResourceTag)/([\w-]+)", text))
@@ -230,7 +222,7 @@ def test_one_tenant_tag_key_everywhere(staging):
 
 
 def test_no_condition_compares_a_tag_with_itself(staging):
-    for address, document in all_documents(staging):
+    for address, document in policies(staging.json):
         for statement in document["Statement"]:
             for block in statement.get("Condition", {}).values():
                 for key, value in block.items():
@@ -241,7 +233,7 @@ def test_leading_keys_only_on_tenant_tagged_credentials(staging):
     boundary_arn = "${" + staging.address("aws_iam_policy") + ".arn}"
     bounded = {k for k, r in staging.resources("aws_iam_role").items()
                if r.get("permissions_boundary") == boundary_arn}  # fmt: skip
-    for address, document in all_documents(staging):
+    for address, document in policies(staging.json):
         for statement in document["Statement"]:
             if "dynamodb:LeadingKeys" not in json.dumps(statement):
                 continue
