@@ -8,10 +8,14 @@ authorizer has verified, never from anything the client sends.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass
+from typing import Sequence
 
-from cdktf import Fn, TerraformLocal, TerraformResourceLifecycle
+import jsii
+from cdktf import IAnyProducer, IResolveContext, Lazy, TerraformResource, TerraformResourceLifecycle, Token
 from constructs import Construct
 
 from . import aws
@@ -53,6 +57,43 @@ REST_ACCESS_LOG_FORMAT = {
     "authorizerError": "$context.authorizer.error",
     "wafResponseCode": "$context.wafResponseCode",
 }
+
+
+# Arguments that say how OpenTofu manages a resource, not what API Gateway deploys.
+META_ARGUMENTS = frozenset(
+    {"//", "connection", "count", "depends_on", "for_each", "lifecycle", "provider", "provisioner"}
+)
+_REFERENCE = re.compile(r"(?<!\$)\$\{([^{}]+)\}")
+
+
+@jsii.implements(IAnyProducer)
+class Redeployment:
+    """The triggers of a REST API deployment: one entry for the configuration of the deployed
+    resources (methods, integrations, responses) and one for each value it references.
+
+    A deployment is a snapshot: API Gateway serves a changed method only once it is deployed
+    again. The configuration is hashed here, at synth, from exactly what is written for each
+    resource (overrides included); the referenced values (ids, the function's invoke ARN) are
+    read by OpenTofu. Hashing whole resource objects instead changes on the first refresh,
+    because the provider reads back unset arguments as empty values, so the plan after a clean
+    apply would replace the deployment.
+    """
+
+    def __init__(self, resources: Sequence[TerraformResource]):
+        self.resources = list(resources)
+
+    def produce(self, context: IResolveContext) -> dict[str, str]:
+        written = {}
+        for resource in self.resources:
+            kind, logical = resource.terraform_resource_type, resource.friendly_unique_id
+            body = context.resolve(resource.to_terraform())["resource"][kind][logical]
+            written[f"{kind}.{logical}"] = {k: v for k, v in body.items() if k not in META_ARGUMENTS}
+        text = json.dumps(written, sort_keys=True, separators=(",", ":"))
+        references = sorted(set(_REFERENCE.findall(text)))
+        return {
+            "configuration": hashlib.sha256(text.encode()).hexdigest(),
+            **{reference: "${" + reference + "}" for reference in references},
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,18 +189,12 @@ class McpRestApi(FrontDoor):
 
         deployed = [*self.methods.values(), *self.integrations.values(), *self.preflight,
                     *self.discovery, *self.error_responses]  # fmt: skip
-        # The whole resources (each "${type.name}" evaluates to the object), so a change to
-        # any argument of a method, integration or response makes a new deployment.
-        deployed_configuration = TerraformLocal(
-            self, "deployed_configuration",
-            [f"${{{r.terraform_resource_type}.{r.friendly_unique_id}}}" for r in deployed],
-        )  # fmt: skip
         self.deployment = aws.api_gateway_deployment.ApiGatewayDeployment(
             self,
             "deployment",
             rest_api_id=self.api.id,
-            # Whole resources, so any change to a method, integration or response redeploys.
-            triggers={"redeployment": Fn.sha1(Fn.jsonencode(deployed_configuration.expression))},
+            # A new deployment when, and only when, what it deploys changes (see Redeployment).
+            triggers=Token.as_string_map(Lazy.any_value(Redeployment(deployed))),
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             depends_on=deployed,
         )

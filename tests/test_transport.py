@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import zipfile
 from unittest import mock
 
@@ -173,15 +174,62 @@ def test_gateway_errors_carry_the_configured_origin_or_any_for_a_list():
         "'*'"}  # fmt: skip
 
 
-def test_any_change_to_what_the_rest_api_serves_redeploys_it():
+# -- REST deployments: redeployed when, and only when, what they deploy changes -----------------
+
+
+def rest_triggers(**overrides) -> dict[str, str]:
+    return synth_config(front_door="rest", **overrides).one("aws_api_gateway_deployment")["triggers"]
+
+
+def test_the_redeployment_trigger_holds_no_whole_resource():
+    """A whole resource object reads back differently after the first refresh (unset arguments
+    become empty values), which replaced the deployment on the plan after a clean apply."""
     synth = synth_config(front_door="rest")
     deployment = synth.one("aws_api_gateway_deployment")
-    (local,) = [k for k in synth.json["locals"] if "deployed_configuration" in k]
-    assert deployment["triggers"] == {"redeployment": f"${{sha1(jsonencode(local.{local}))}}"}
-    referenced = synth.json["locals"][local]
-    gateway = [a for a in synth.resources("aws_api_gateway_gateway_response")]
-    assert all(f"${{aws_api_gateway_gateway_response.{a}}}" in referenced for a in gateway)
-    assert len(referenced) == len(deployment["depends_on"])
+    triggers = deployment["triggers"]
+    assert re.fullmatch(r"[0-9a-f]{64}", triggers.pop("configuration"))
+    for key, value in triggers.items():
+        assert value == "${" + key + "}"
+        assert re.fullmatch(r"(data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_]+\.[a-z_]+", key), key
+    # Every value a deployed resource references is watched (a replaced authorizer or function
+    # changes what the stage serves without changing any deployed argument).
+    for address in deployment["depends_on"]:
+        kind, logical = address.split(".")
+        body = json.dumps({k: v for k, v in synth.resources(kind)[logical].items() if k != "depends_on"})
+        assert set(re.findall(r"(?<!\$)\$\{([^{}]+)\}", body)) <= set(triggers), address
+    assert "aws_lambda_function.mcp_function_76AE6CB1.invoke_arn" in triggers
+
+
+def test_what_the_stage_serves_changes_the_trigger():
+    base = rest_triggers()["configuration"]
+    assert rest_triggers(cors_allowed_origins=["https://app.example.com"])["configuration"] != base
+    assert rest_triggers(cors_extra_allow_headers=["Mcp-Param-Region"])["configuration"] != base
+    assert rest_triggers(enable_tenant_isolation=True)["configuration"] != base
+
+
+def test_what_the_stage_does_not_serve_leaves_the_trigger_alone():
+    base = rest_triggers()
+    assert rest_triggers(memory_size=2048) == base
+    assert rest_triggers(throttle_rate_limit=7, log_retention_days=365) == base
+    assert rest_triggers(route_throttle_overrides={"POST /mcp": {
+        "throttling_rate_limit": 5, "throttling_burst_limit": 5}}) == base  # fmt: skip
+
+
+def test_an_override_added_after_construction_redeploys():
+    from cdktf import Testing
+
+    from stacks.config import EnvironmentConfig
+    from stacks.mcp_stack import McpStack
+
+    from .conftest import Synth
+
+    def configuration(tweak) -> str:
+        stack = McpStack(Testing.app(), EnvironmentConfig.model_validate({**MINIMAL, "front_door": "rest"}))
+        tweak(stack.server.front_door)
+        return Synth(stack).one("aws_api_gateway_deployment")["triggers"]["configuration"]
+
+    untouched = configuration(lambda door: None)
+    assert configuration(lambda door: door.methods["POST /mcp"].add_override("api_key_required", True)) != untouched
 
 
 # -- timeouts, one test per rule, across both front doors -----------------------------------
