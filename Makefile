@@ -13,6 +13,14 @@ export JSII_NODE := $(BIN)/node
 # No telemetry or update checks from the cdktf CLI.
 export CHECKPOINT_DISABLE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# `cdktf synth` runs `terraform version`; terraform warns on stderr when TF_CLI_CONFIG_FILE names
+# a file that does not exist, and the CLI prints that as [ERROR]. Such a setting configures
+# nothing, so it is dropped.
+ifneq ($(TF_CLI_CONFIG_FILE),)
+ifeq ($(wildcard $(TF_CLI_CONFIG_FILE)),)
+unexport TF_CLI_CONFIG_FILE
+endif
+endif
 
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
@@ -20,8 +28,11 @@ CLI := node_modules/.cli-installed
 
 .PHONY: synth test bench clean
 
+# Where `make synth` writes the stacks (the cdktf CLI's --output).
+SYNTH_OUT ?= cdktf.out
+
 synth: $(RUNTIME) $(CLI)
-	cdktf synth
+	cdktf synth --output $(SYNTH_OUT)
 
 test: $(DEV) $(CLI)
 	$(BIN)/python -m pytest

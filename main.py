@@ -2,11 +2,16 @@
 
 Writes `<CDKTF_OUTDIR or cdktf.out>/stacks/<name>-<environment>/cdk.tf.json`. Invalid
 configuration prints every problem, one per line, exits 1 and writes nothing.
+
+Warnings have one channel: the constructs' annotations. `cdktf synth` prints them from the
+manifest; run directly, this script prints them the same way, on stdout (stderr would read as
+a failure).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -20,10 +25,6 @@ def main() -> int:
         print(*error.problems, sep="\n", file=sys.stderr)
         return 1
 
-    for config in configs:
-        for field, message in config.warnings():
-            print(f"{config.environment}.toml: {field}: warning: {message}", file=sys.stderr)
-
     from cdktf import App
 
     from stacks.mcp_stack import McpStack
@@ -33,7 +34,24 @@ def main() -> int:
         McpStack(app, config)
     app.synth()
     _write_checkov_baselines(Path(app.outdir) / "stacks")
+    if CLI_CONTEXT not in os.environ:
+        print(*annotations(Path(app.outdir)), sep="\n")
     return 0
+
+
+# Set by the cdktf CLI for the app it runs; the CLI then prints the annotations itself.
+CLI_CONTEXT = "CDKTF_CONTEXT_JSON"
+LEVELS = {"@cdktf/info": "INFO", "@cdktf/warn": "WARN", "@cdktf/error": "ERROR"}
+
+
+def annotations(outdir: Path) -> list[str]:
+    """Every annotation of the synthesized stacks, as the cdktf CLI prints them."""
+    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    return [
+        f"{LEVELS.get(a['level'], a['level'])} [{a['constructPath']}]: {a['message']}"
+        for stack in manifest["stacks"].values()
+        for a in stack.get("annotations", [])
+    ]
 
 
 def _write_checkov_baselines(stacks_dir: Path) -> None:

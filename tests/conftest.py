@@ -35,6 +35,14 @@ class Synth:
         outdir = Path(Testing.full_synth(stack))
         self.text = (outdir / "stacks" / stack.node.id / "cdk.tf.json").read_text(encoding="utf-8")
         self.json = json.loads(self.text)
+        manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+        # (level, message) of each annotation, e.g. ("@cdktf/warn", "timeout: ...").
+        self.annotations = [
+            (a["level"], a["message"]) for a in manifest["stacks"][stack.node.id]["annotations"]
+        ]
+
+    def warnings(self) -> list[str]:
+        return [message for level, message in self.annotations if level == "@cdktf/warn"]
 
     def resources(self, resource_type: str) -> dict[str, dict]:
         return self.json.get("resource", {}).get(resource_type, {})
