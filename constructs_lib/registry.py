@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from . import aws
+from .iam import Statement, account_id, partition, policy_document, region
 
 # Keep the newest tagged images for rollback; untagged layers go after two weeks.
 LIFECYCLE_POLICY = {
@@ -35,6 +36,9 @@ class ImageRepositoryProps:
     kms_key_arn: str
     image_tag_mutability: str = "IMMUTABLE"
     scan_on_push: bool = True
+    # Delete the repository with its images on destroy (otherwise destroy stops at a
+    # repository that holds images).
+    force_delete: bool = False
 
 
 class ImageRepository(Construct):
@@ -54,6 +58,7 @@ class ImageRepository(Construct):
             encryption_configuration=[
                 r.EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=props.kms_key_arn)
             ],
+            force_delete=props.force_delete or None,
         )
         aws.ecr_lifecycle_policy.EcrLifecyclePolicy(
             self,
@@ -66,25 +71,28 @@ class ImageRepository(Construct):
     def url(self) -> str:
         return self.repository.repository_url
 
-    def grant_pull_to_lambda(self, function_arn_pattern: str) -> None:
-        """Let the Lambda service pull images for the named function(s) only."""
-        aws.ecr_repository_policy.EcrRepositoryPolicy(
+    @property
+    def name(self) -> str:
+        return self.repository.name
+
+    def grant_pull_to_lambda(self, function_name: str):
+        """Let the Lambda service pull images for one function of this account and region (its
+        versions and aliases included), and for nothing else."""
+        function_arn = (
+            f"arn:{partition(self)}:lambda:{region(self)}:{account_id(self)}:function:{function_name}"
+        )
+        self.policy = aws.ecr_repository_policy.EcrRepositoryPolicy(
             self,
             "policy",
             repository=self.repository.name,
-            policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "LambdaPull",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-                            "Condition": {"StringLike": {"aws:sourceArn": function_arn_pattern}},
-                        }
-                    ],
-                },
-                indent=2,
+            policy=policy_document(
+                Statement(
+                    sid="LambdaPullsForThisFunctionOnly",
+                    principals={"Service": "lambda.amazonaws.com"},
+                    actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                    resources=(),
+                    conditions={"ArnLike": {"aws:SourceArn": [function_arn, f"{function_arn}:*"]}},
+                )
             ),
         )
+        return self.policy
