@@ -10,7 +10,14 @@ from .function import McpFunction, McpFunctionProps
 from .http_api import McpHttpApi, McpHttpApiProps
 from .iam import ServiceRole, Statement
 from .logs import EncryptedLogGroup
-from .mcp_server import METERING_OUTPUTS, SEED_OUTPUTS, TVM_OUTPUTS, McpServer
+from .mcp_server import (
+    ACCESS_OUTPUTS,
+    METERING_OUTPUTS,
+    SEED_OUTPUTS,
+    TENANT_CLIENT_OUTPUTS,
+    TVM_OUTPUTS,
+    McpServer,
+)
 from .metering import TenantMetering, TenantMeteringProps
 from .monitoring import Metric, Monitoring, MonitoringProps
 from .naming import Names
@@ -21,7 +28,7 @@ from .sessions import SessionTable, SessionTableProps
 from .tvm import TokenVendingMachine, TokenVendingMachineProps
 
 __all__ = [
-    "EncryptedLogGroup", "ExternalPool", "FrontDoor", "ImageRepository", "ImageRepositoryProps",
+    "ACCESS_OUTPUTS", "TENANT_CLIENT_OUTPUTS", "EncryptedLogGroup", "ExternalPool", "FrontDoor", "ImageRepository", "ImageRepositoryProps",
     "McpAuth", "McpAuthProps", "McpFunction", "McpFunctionProps", "McpHttpApi", "McpHttpApiProps",
     "McpRestApi", "McpRestApiProps", "McpServer", "McpServerProps", "METERING_OUTPUTS", "Metric",
     "Monitoring", "MonitoringProps", "Names", "RouteThrottle", "SEED_OUTPUTS", "ServiceRole",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from . import aws
-from .iam import account_id, partition
+from .iam import account_id, partition, region
 from .naming import Names
 
 RESOURCE_SERVER = "mcp"
@@ -129,3 +129,18 @@ class McpAuth(Construct):
     def issuer(self) -> str:
         """The `iss` of the pool's tokens."""
         return f"https://{self.endpoint}"
+
+    @property
+    def token_endpoint(self) -> str:
+        """The created pool's OAuth 2.0 token endpoint, on its Cognito domain."""
+        if self.external:
+            raise ValueError("an external pool's domain is managed with the pool")
+        return f"https://{self.domain.domain}.auth.{region(self)}.amazoncognito.com/oauth2/token"
+
+    def client_secret_command(self, client_id: str) -> str:
+        """The AWS CLI command that prints an app client's secret (it is never an output)."""
+        return (
+            f"aws cognito-idp describe-user-pool-client --region {region(self)} "
+            f"--user-pool-id {self.user_pool_id} --client-id {client_id} "
+            "--query UserPoolClient.ClientSecret --output text"
+        )

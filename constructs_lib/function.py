@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from cdktf import ITerraformDependable
 from constructs import Construct
 
 from . import aws
@@ -50,6 +51,8 @@ class McpFunctionProps:
     enable_xray_tracing: bool = True
     # Lambda tenant isolation (PER_TENANT): every invoke must carry X-Amz-Tenant-Id.
     tenant_isolation: bool = False
+    # What must exist before the function is created, beyond its role and log group.
+    depends_on: Sequence[ITerraformDependable] = ()
 
 
 class McpFunction(Construct):
@@ -120,6 +123,7 @@ class McpFunction(Construct):
                 self.log_group.log_group,
                 *self.role.attachments,
                 *self.role.policies,
+                *props.depends_on,
             ],
         )
 

@@ -49,6 +49,21 @@ SEED_OUTPUTS: dict[str, str] = {
     "tenant_isolation_enabled": "Whether Lambda tenant isolation mode is enabled",
 }
 
+# Beyond the seed: what a client needs to get a token.
+ACCESS_OUTPUTS: dict[str, str] = {
+    "oauth_token_endpoint": (
+        "OAuth 2.0 token endpoint for the client credentials grant (null if auth is disabled "
+        "or using external pool)"
+    ),
+    "client_secret_command": (
+        "AWS CLI command that prints the app client's secret (null if auth is disabled or "
+        "using external pool)"
+    ),
+}
+TENANT_CLIENT_OUTPUTS: dict[str, str] = {
+    "tenant_client_ids": "App client id of each declared tenant, by tenant (the tenant identity)",
+}
+
 # The outputs of the seed's companion modules, as `tvm_<output>` and `metering_<output>`
 # (declared when `[token_vending_machine]` / `[tenant_metering]` is present).
 TVM_OUTPUTS: dict[str, str] = {
@@ -129,7 +144,7 @@ class McpServer(Construct):
         managed_env = {"TENANT_ISOLATION_ENABLED": str(props.enable_tenant_isolation).lower()}
         if self.sessions:
             managed_env["SESSION_TABLE_NAME"] = self.sessions.name
-        tvm_settings, metering_settings = props.token_vending_machine, props.tenant_metering
+        tvm_settings, metering_settings = props.vended_credentials, props.tenant_metering
         if tvm_settings:
             managed_env |= vended_credentials_environment(
                 self,
@@ -142,29 +157,8 @@ class McpServer(Construct):
                 "USAGE_TABLE_NAME": names.usage_table,
                 "USAGE_TTL_DAYS": str(metering_settings.usage_ttl_days),
             }
-        self.function = McpFunction(
-            self,
-            "function",
-            McpFunctionProps(
-                function_name=names.function,
-                role_name=names.function_role,
-                log_group_name=names.function_log_group,
-                code=ImageCode(props.image_uri),
-                **private,
-                memory_size=props.memory_size,
-                timeout=props.timeout,
-                reserved_concurrent_executions=props.reserved_concurrent_executions,
-                environment_variables={**props.environment_variables, **managed_env},
-                log_retention_days=props.log_retention_days,
-                enable_xray_tracing=props.enable_xray_tracing,
-                tenant_isolation=props.enable_tenant_isolation,
-            ),
-        )
-        # A tenant-partitioned table is reached only with vended tenant credentials (below).
-        if self.sessions and not self.sessions.partitioned:
-            self.sessions.grant_read_write(self.function.role)
-
         self.repository = None
+        image, pull_policy = props.image_uri, None
         if props.enable_ecr_repository:
             self.repository = ImageRepository(
                 self,
@@ -174,11 +168,36 @@ class McpServer(Construct):
                     kms_key_arn=key_arn,
                     image_tag_mutability=props.ecr_image_tag_mutability,
                     scan_on_push=props.ecr_scan_on_push,
+                    # Images are build outputs; dev's repository goes with its stack.
+                    force_delete=props.environment == "dev",
                 ),
             )
-            self.repository.grant_pull_to_lambda(
-                f"arn:*:lambda:*:*:function:{names.function}"
-            )
+            pull_policy = self.repository.grant_pull_to_lambda(names.function)
+            if image is None:  # the function runs an image pushed to this repository
+                image = f"{self.repository.url}:{props.image_tag}"
+        self.function = McpFunction(
+            self,
+            "function",
+            McpFunctionProps(
+                function_name=names.function,
+                role_name=names.function_role,
+                log_group_name=names.function_log_group,
+                code=ImageCode(image),
+                **private,
+                memory_size=props.memory_size,
+                timeout=props.timeout,
+                reserved_concurrent_executions=props.reserved_concurrent_executions,
+                environment_variables={**props.environment_variables, **managed_env},
+                log_retention_days=props.log_retention_days,
+                enable_xray_tracing=props.enable_xray_tracing,
+                tenant_isolation=props.enable_tenant_isolation,
+                # Lambda checks that it may pull the image when the function is created.
+                depends_on=[pull_policy] if pull_policy and props.image_uri is None else [],
+            ),
+        )
+        # A tenant-partitioned table is reached only with vended tenant credentials (below).
+        if self.sessions and not self.sessions.partitioned:
+            self.sessions.grant_read_write(self.function.role)
 
         self.auth = None
         if props.enable_auth:
@@ -218,7 +237,7 @@ class McpServer(Construct):
                     tenant_isolation=props.enable_tenant_isolation,
                     waf_acl_arn=props.waf_acl_arn,
                     enable_xray_tracing=props.enable_xray_tracing,
-                    create_cloudwatch_role=props.api_gateway_cloudwatch_role,
+                    create_cloudwatch_role=props.manages_api_gateway_account,
                 ),
             )
         else:
@@ -379,10 +398,31 @@ class McpServer(Construct):
     def tenant_isolation_enabled(self) -> bool:
         return self.props.enable_tenant_isolation
 
+    # -- beyond the seed ---------------------------------------------------------------------
+
+    @property
+    def oauth_token_endpoint(self) -> str | None:
+        return self.auth.token_endpoint if self.auth and not self.auth.external else None
+
+    @property
+    def client_secret_command(self) -> str | None:
+        if not self.auth or self.auth.external:
+            return None
+        return self.auth.client_secret_command(self.auth.client_ids[0])
+
+    @property
+    def tenant_client_ids(self) -> dict[str, str]:
+        return {tenant: client.id for tenant, client in self.tenant_clients.items()}
+
     def outputs(self) -> dict[str, tuple[object, str]]:
         """Output name -> (value or None, description), for the stack to declare: the seed's,
-        then the companion modules' when they are enabled."""
-        found = {name: (getattr(self, name), text) for name, text in SEED_OUTPUTS.items()}
+        how to get a token, then the tenants' and companion modules' when they are enabled."""
+        found = {
+            name: (getattr(self, name), text)
+            for name, text in {**SEED_OUTPUTS, **ACCESS_OUTPUTS}.items()
+        }
+        if self.tenant_clients:
+            found |= {n: (getattr(self, n), t) for n, t in TENANT_CLIENT_OUTPUTS.items()}
         for module, prefix, table in ((self.tvm, "tvm_", TVM_OUTPUTS),
                                       (self.metering, "metering_", METERING_OUTPUTS)):  # fmt: skip
             if module:

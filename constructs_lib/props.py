@@ -9,17 +9,24 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from .naming import NAME_PATTERN, Names
 from .network import Endpoint, required_endpoints
 from .tenancy import DEFAULT_TENANT_ACTIONS, LEADING_KEY_ACTIONS
-from .tvm import MAX_CHAINED_SESSION_S, MIN_SESSION_S, action_problems, duration_problem
+from .tvm import (
+    MAX_CHAINED_SESSION_S,
+    MIN_SESSION_S,
+    action_problems,
+    covers_path,
+    duration_problem,
+)
 from .transport import CORS_ALLOW_HEADERS
 from .validation import (
     CognitoClientId,
     CognitoUserPoolId,
     EcrImageUri,
+    IamRoleArnPattern,
     Ipv4Cidr,
     KmsKeyArn,
     SecurityGroupId,
@@ -27,6 +34,8 @@ from .validation import (
     SubnetId,
     VpcId,
     WafWebAclArn,
+    Schema,
+    cross_field,
     raise_problems,
     shaped,
 )
@@ -80,10 +89,8 @@ MAX_USER_TAGS = 45
 _TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*")
 
 
-class RouteThrottle(BaseModel):
+class RouteThrottle(Schema):
     """Throttling for one route, overriding the stage defaults."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     throttling_rate_limit: float = Field(ge=0, description="Steady-state requests per second.")
     throttling_burst_limit: int = Field(ge=0, description="Maximum burst of requests.")
@@ -92,6 +99,9 @@ class RouteThrottle(BaseModel):
 EndpointService = Annotated[
     str,
     shaped(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*", "an AWS service endpoint name like sts or ecr.api"),
+]
+ImageTag = Annotated[
+    str, shaped(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", "an image tag like v1 (at most 128 characters)")
 ]
 HeaderName = Annotated[
     str, shaped(r"[A-Za-z0-9-]{1,64}", "an HTTP header name (letters, digits and -)")
@@ -105,10 +115,8 @@ CorsOrigin = Annotated[
 ]
 
 
-class TokenVendingMachineSettings(BaseModel):
+class TokenVendingMachineSettings(Schema):
     """`[token_vending_machine]`: the seed TVM module's inputs the stack does not wire itself."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     tags: dict[str, str] = Field(
         default_factory=dict, description="More tags on the boundary and the tenant roles"
@@ -132,6 +140,14 @@ class TokenVendingMachineSettings(BaseModel):
             "(STS limits chained role sessions to one hour)"
         ),
     )
+    tenant_role_arn_pattern: IamRoleArnPattern | None = Field(
+        default=None,
+        description=(
+            "Roles the function may assume for tenants (the seed's input). It must cover "
+            "`role/<name>-<environment>/tenants/*`, where the stack puts tenant roles "
+            "(default: exactly that, in this account)"
+        ),
+    )
 
     @field_validator("allowed_actions")
     @classmethod
@@ -148,10 +164,8 @@ class TokenVendingMachineSettings(BaseModel):
         return seconds
 
 
-class TenantMeteringSettings(BaseModel):
+class TenantMeteringSettings(Schema):
     """`[tenant_metering]`: the seed metering module's inputs the stack does not wire itself."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     tags: dict[str, str] = Field(
         default_factory=dict, description="More tags on the usage table, topic and alarms"
@@ -182,21 +196,24 @@ class TenantMeteringSettings(BaseModel):
         description="Topic for the metering alarms (default: the server's alarm topic)",
     )
 
-    @model_validator(mode="after")
-    def _alarm_window(self) -> TenantMeteringSettings:
-        period, window = self.quota_alarm_period, self.quota_alarm_period * self.quota_alarm_evaluation_periods
-        problems = []
-        if period % 60:
-            problems.append((("quota_alarm_period",),
+    @cross_field
+    def _one_minute_periods(self) -> list:
+        if self.quota_alarm_period % 60:
+            return [(("quota_alarm_period",),
                 "must be a multiple of 60: the metrics come from log metric filters, which "
-                "publish at one-minute resolution"))  # fmt: skip
+                "publish at one-minute resolution")]  # fmt: skip
+        return []
+
+    @cross_field
+    def _alarm_window(self) -> list:
+        period = self.quota_alarm_period
+        window = period * self.quota_alarm_evaluation_periods
         limit = 86400 if period < 3600 else 604800
         if window > limit:
-            problems.append((("quota_alarm_evaluation_periods",),
+            return [(("quota_alarm_evaluation_periods",),
                 f"quota_alarm_period x quota_alarm_evaluation_periods is {window} s; CloudWatch "
-                f"allows {limit} s for a period {'under' if period < 3600 else 'of at least'} one hour"))  # fmt: skip
-        raise_problems(type(self).__name__, problems)
-        return self
+                f"allows {limit} s for a period {'under' if period < 3600 else 'of at least'} one hour")]  # fmt: skip
+        return []
 
 
 TenantId = Annotated[
@@ -206,10 +223,8 @@ TenantId = Annotated[
 ]
 
 
-class TenantSettings(BaseModel):
+class TenantSettings(Schema):
     """`[[tenants]]`: one tenant: its app client, its role under the boundary, its alarms."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     id: TenantId = Field(description="Tenant name in resource names, at most 32 characters")
     quota_request_threshold: int | None = Field(
@@ -219,10 +234,8 @@ class TenantSettings(BaseModel):
     )
 
 
-class McpServerProps(BaseModel):
+class McpServerProps(Schema):
     """Inputs of `McpServer`: the seed module's Inputs table, same names, types and defaults."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     name: Annotated[
         str,
@@ -232,8 +245,13 @@ class McpServerProps(BaseModel):
     tags: dict[str, str] = Field(
         default_factory=dict, description="Additional tags to apply to all resources"
     )
-    image_uri: EcrImageUri = Field(
-        description="ECR image URI for the Lambda function container image"
+    image_uri: EcrImageUri | None = Field(
+        default=None,
+        json_schema_extra={"required": "yes, unless enable_ecr_repository"},
+        description=(
+            "ECR image URI for the Lambda function container image (required unless "
+            "enable_ecr_repository: then the function runs `image_tag` from that repository)"
+        ),
     )
     memory_size: int = Field(
         default=512,
@@ -366,6 +384,13 @@ class McpServerProps(BaseModel):
     )
 
     # -- beyond the seed ----------------------------------------------------------------------
+    image_tag: ImageTag = Field(
+        default="latest",
+        description=(
+            "With enable_ecr_repository and no image_uri: the tag of the created repository "
+            "the function runs (push it before the function is created, see Deploying)"
+        ),
+    )
     front_door: Literal["http", "rest"] | None = Field(
         default=None,
         description=(
@@ -387,11 +412,13 @@ class McpServerProps(BaseModel):
         le=MAX_CREATED_AZS,
         description="Created VPC only: availability zones (one private subnet each), 2 to 4",
     )
-    api_gateway_cloudwatch_role: bool = Field(
-        default=False,
+    api_gateway_cloudwatch_role: bool | None = Field(
+        default=None,
         description=(
-            "REST API only: create the account-level role API Gateway needs to write logs "
-            "(one per account and region; leave false if the account already has it)"
+            "REST API only: manage API Gateway's account-level CloudWatch Logs role, without "
+            "which a REST stage with access logs is rejected (one setting per account and "
+            "region; null: managed by every REST stack; set false where another stack manages "
+            "it, see Front doors)"
         ),
     )
 
@@ -525,45 +552,66 @@ class McpServerProps(BaseModel):
             raise ValueError(f"CloudWatch Logs accepts only {allowed} (got {days})")
         return days
 
-    # -- rules across fields ------------------------------------------------------------------
+    # -- rules across fields (each one concern, so a failed field skips only its own rules) ---
 
-    @model_validator(mode="after")
-    def _combinations(self) -> McpServerProps:
-        tenancy = self.token_vending_machine is not None or self.tenant_metering is not None
-        problems = [(("name",), p) for p in self.names.problems(tenancy=tenancy)]
+    @cross_field
+    def _names_fit(self) -> list:
+        tenancy = self.vended_credentials is not None or self.tenant_metering is not None
+        return [(("name",), p) for p in self.names.problems(tenancy=tenancy)]
 
-        given_vpc = [f for f in VPC_INPUTS if getattr(self, f) is not None]
-        if given_vpc and len(given_vpc) < len(VPC_INPUTS):
+    @cross_field
+    def _image_given_or_built_here(self) -> list:
+        if self.image_uri is None and not self.enable_ecr_repository:
+            return [(("image_uri",),
+                "required; add it to the file, or set enable_ecr_repository = true to run "
+                "image_tag from the repository this stack creates")]  # fmt: skip
+        if self.image_uri is not None and "image_tag" in self.model_fields_set:
+            return [(("image_tag",),
+                "only used when image_uri is omitted (the function then runs this tag of the "
+                "created repository); remove it or remove image_uri")]  # fmt: skip
+        return []
+
+    @cross_field
+    def _network_given_whole(self) -> list:
+        given = [f for f in VPC_INPUTS if getattr(self, f) is not None]
+        problems = []
+        if given and len(given) < len(VPC_INPUTS):
             problems += [
                 ((f,), "a given network needs all three of " + ", ".join(VPC_INPUTS)
                  + "; give all three, or none to have the stack create the VPC")
                 for f in VPC_INPUTS
-                if f not in given_vpc
+                if f not in given
             ]  # fmt: skip
-        if given_vpc:
+        if given:
             problems += [
                 ((f,), "only used when the stack creates the VPC (no vpc_id given); remove it")
                 for f in CREATED_VPC_INPUTS
                 if f in self.model_fields_set
             ]
+        return problems
 
+    @cross_field
+    def _endpoints_listed_once(self) -> list:
         built_in = {
             e.service: e.needed_for
             for e in required_endpoints(
                 sessions=self.enable_session_table or self.tenant_metering is not None,
                 tracing=self.enable_xray_tracing,
-                tenant_credentials=self.token_vending_machine is not None,
+                tenant_credentials=self.vended_credentials is not None,
             )
         }
-        problems += [
+        return [
             (("vpc_interface_endpoints", i),
              f"{service!r} is already created ({built_in[service]}); remove it")
             for i, service in enumerate(self.vpc_interface_endpoints)
             if service in built_in
         ]  # fmt: skip
 
+    @cross_field
+    def _external_pool_whole(self) -> list:
         trio = ("cognito_user_pool_id", "cognito_user_pool_endpoint", "cognito_client_id")
         given = [f for f in trio if getattr(self, f) is not None]
+        problems = []
         if given and len(given) < len(trio):
             problems += [
                 ((f,), "an external Cognito pool needs all three of " + ", ".join(trio))
@@ -576,60 +624,106 @@ class McpServerProps(BaseModel):
                  "remove it or set enable_auth = true")
                 for f in given
             ]  # fmt: skip
+        return problems
+
+    @cross_field
+    def _pool_endpoint_matches(self) -> list:
         pool_id, endpoint = self.cognito_user_pool_id, self.cognito_user_pool_endpoint
         if pool_id and endpoint is not None:
             region = pool_id.split("_")[0]
             expected = f"cognito-idp.{region}.amazonaws.com/{pool_id}"
             if endpoint not in (expected, f"https://{expected}"):
-                problems.append(
-                    (("cognito_user_pool_endpoint",), f"must be {expected} for pool {pool_id}")
-                )
-        if self.front_door == "http" and self.waf_acl_arn:
-            problems.append((("front_door",),
-                "AWS WAF cannot be associated with an HTTP API stage; use front_door = \"rest\" "
-                "(or leave front_door unset) to protect the API with waf_acl_arn"))
-        if self.front_door == "http" and self.enable_tenant_isolation:
-            problems.append((("front_door",),
-                "an HTTP API cannot set the X-Amz-Tenant-Id header that every invoke of a "
-                "tenant-isolated function needs; use front_door = \"rest\" (or leave it unset)"))
-        if self.enable_tenant_isolation and not self.enable_auth:
-            problems.append((("enable_tenant_isolation",),
-                "the tenant is the client of the verified access token, so tenant isolation "
-                "needs enable_auth = true"))
-        problems += self._tenancy_problems()
-        if self.api_gateway_cloudwatch_role and self.resolved_front_door != "rest":
-            problems.append((("api_gateway_cloudwatch_role",),
-                "only the REST API front door uses the account-level logging role; remove it"))
-        raise_problems(type(self).__name__, problems)
-        return self
+                return [(("cognito_user_pool_endpoint",), f"must be {expected} for pool {pool_id}")]
+        return []
 
-    def _tenancy_problems(self) -> list:
-        found = []
-        tvm = self.token_vending_machine is not None
-        if tvm and not (self.enable_tenant_isolation and self.enable_session_table):
-            found.append((("token_vending_machine",),
+    @cross_field
+    def _http_api_cannot_take_waf(self) -> list:
+        if self.front_door == "http" and self.waf_acl_arn:
+            return [(("front_door",),
+                "AWS WAF cannot be associated with an HTTP API stage; use front_door = \"rest\" "
+                "(or leave front_door unset) to protect the API with waf_acl_arn")]
+        return []
+
+    @cross_field
+    def _http_api_cannot_route_tenants(self) -> list:
+        if self.front_door == "http" and self.enable_tenant_isolation:
+            return [(("front_door",),
+                "an HTTP API cannot set the X-Amz-Tenant-Id header that every invoke of a "
+                "tenant-isolated function needs; use front_door = \"rest\" (or leave it unset)")]
+        return []
+
+    @cross_field
+    def _tenant_needs_verified_identity(self) -> list:
+        if self.enable_tenant_isolation and not self.enable_auth:
+            return [(("enable_tenant_isolation",),
+                "the tenant is the client of the verified access token, so tenant isolation "
+                "needs enable_auth = true")]
+        return []
+
+    @cross_field
+    def _vending_needs_tenant_sessions(self) -> list:
+        if self.token_vending_machine is not None and not (
+            self.enable_tenant_isolation and self.enable_session_table
+        ):
+            return [(("token_vending_machine",),
                 "vended credentials reach the tenant's own items in the session table, keyed "
                 "by the verified tenant; set enable_tenant_isolation = true and "
-                "enable_session_table = true"))  # fmt: skip
-        if self.enable_tenant_isolation and self.enable_session_table and not tvm:
-            found.append((("enable_session_table",),
-                "with tenant isolation, session items are reached only with tenant-scoped "
-                "credentials, never by the function's own role; add a [token_vending_machine] "
-                "table"))  # fmt: skip
-        if self.tenants and not tvm:
-            found.append((("tenants",),
+                "enable_session_table = true")]  # fmt: skip
+        return []
+
+    @cross_field
+    def _tenants_need_vending(self) -> list:
+        if self.tenants and self.vended_credentials is None:
+            return [(("tenants",),
                 "each tenant's role lives under the token vending machine's permission "
-                "boundary; add a [token_vending_machine] table"))  # fmt: skip
-        if self.tenant_metering is None:
-            found += [
-                (("tenants", i, "quota_request_threshold"),
-                 "quota alarms come from tenant metering; add a [tenant_metering] table")
-                for i, t in enumerate(self.tenants) if t.quota_request_threshold is not None
-            ]  # fmt: skip
-        elif not self.enable_auth:
-            found.append((("tenant_metering",),
-                "tenant figures are keyed by the verified token's client; set enable_auth = true"))
-        return found
+                "boundary; set enable_tenant_isolation = true and enable_session_table = true "
+                "(the token vending machine then starts with its defaults)")]  # fmt: skip
+        return []
+
+    @cross_field
+    def _tenant_quotas_need_metering(self) -> list:
+        if self.tenant_metering is not None:
+            return []
+        return [
+            (("tenants", i, "quota_request_threshold"),
+             "quota alarms come from tenant metering; add a [tenant_metering] table")
+            for i, t in enumerate(self.tenants) if t.quota_request_threshold is not None
+        ]  # fmt: skip
+
+    @cross_field
+    def _metering_needs_verified_identity(self) -> list:
+        if self.tenant_metering is not None and not self.enable_auth:
+            return [(("tenant_metering",),
+                "tenant figures are keyed by the verified token's client; set enable_auth = true")]
+        return []
+
+    @cross_field
+    def _tenant_role_pattern_covers_tenant_roles(self) -> list:
+        tvm = self.token_vending_machine
+        pattern = tvm.tenant_role_arn_pattern if tvm else None
+        if pattern is None or covers_path(pattern, self.names.tenant_role_path):
+            return []
+        return [(("token_vending_machine", "tenant_role_arn_pattern"),
+            f"does not cover role{self.names.tenant_role_path}*, where this stack puts tenant "
+            f"roles; use arn:<partition>:iam::<account>:role{self.names.tenant_role_path}* (or "
+            "a wider pattern), or remove it for that default")]  # fmt: skip
+
+    @cross_field
+    def _logging_role_only_for_rest(self) -> list:
+        if self.api_gateway_cloudwatch_role and self.resolved_front_door != "rest":
+            return [(("api_gateway_cloudwatch_role",),
+                "only the REST API front door uses the account-level logging role; remove it")]
+        return []
+
+    @property
+    def vended_credentials(self) -> TokenVendingMachineSettings | None:
+        """The token vending machine in effect: as configured, or with its defaults when
+        tenant isolation partitions the session table (only vended credentials reach it)."""
+        if self.token_vending_machine is not None:
+            return self.token_vending_machine
+        if self.enable_tenant_isolation and self.enable_session_table:
+            return TokenVendingMachineSettings()
+        return None
 
     @property
     def resolved_front_door(self) -> Literal["http", "rest"]:
@@ -637,6 +731,13 @@ class McpServerProps(BaseModel):
         if self.front_door:
             return self.front_door
         return "rest" if (self.waf_acl_arn or self.enable_tenant_isolation) else "http"
+
+    @property
+    def manages_api_gateway_account(self) -> bool:
+        """Whether this deployment sets API Gateway's account-level CloudWatch role."""
+        if self.api_gateway_cloudwatch_role is not None:
+            return self.api_gateway_cloudwatch_role
+        return self.resolved_front_door == "rest"
 
     @property
     def integration_limit_seconds(self) -> int:
@@ -649,8 +750,14 @@ class McpServerProps(BaseModel):
         return min(self.timeout, self.integration_limit_seconds)
 
     def warnings(self) -> list[tuple[str, str]]:
-        """(field, message) for values AWS accepts but that do not do what they seem to."""
+        """(field, message) for values AWS accepts but that do not do what they seem to, and
+        for choices the construct made that the configuration did not spell out."""
         found = []
+        if self.token_vending_machine is None and self.vended_credentials is not None:
+            found.append(("token_vending_machine",
+                "tenant isolation with a session table: session items are reached only with "
+                "tenant-scoped credentials, so the token vending machine is on with its "
+                "defaults; add a [token_vending_machine] table to configure it"))  # fmt: skip
         if self.timeout > self.integration_limit_seconds:
             api = "HTTP API" if self.resolved_front_door == "http" else "REST API"
             found.append(("timeout",
@@ -666,7 +773,7 @@ class McpServerProps(BaseModel):
         return required_endpoints(
             sessions=self.enable_session_table or self.tenant_metering is not None,
             tracing=self.enable_xray_tracing,
-            tenant_credentials=self.token_vending_machine is not None,
+            tenant_credentials=self.vended_credentials is not None,
             extra_interfaces=self.vpc_interface_endpoints,
         )
 

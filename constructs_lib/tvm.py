@@ -12,6 +12,7 @@ and the permission boundary, and both name only items whose partition key is tha
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -76,6 +77,20 @@ def duration_problem(seconds: int) -> str | None:
         "are a role session, so a tenant session is a chained role session, which STS limits "
         "to one hour"
     )
+
+
+def covers_path(pattern: str, role_path: str) -> bool:
+    """Whether an IAM role ARN pattern matches every role under `role_path`, whatever its name:
+    the pattern ends in `*`, and what comes before matches `role<role_path>` or a prefix of it
+    (IAM wildcards: `*` any characters, `/` included, `?` one)."""
+    resource = pattern.split(":", 5)[-1]
+    if not resource.endswith("*"):
+        return False
+    head = "".join(
+        ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in resource[:-1]
+    )
+    target = "role" + role_path
+    return any(re.fullmatch(head, target[:end]) for end in range(len(target) + 1))
 
 
 def tenant_role_arn_prefix(scope: Construct, names: Names) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import TerraformOutput, TerraformStack, Token
 from constructs import Construct
 
 from constructs_lib import McpServer, aws
@@ -48,4 +48,6 @@ class McpStack(TerraformStack):
             # The seed documents some outputs as null when their feature is off. The expression
             # form evaluates to null in OpenTofu; a JSON null breaks Checkov's parser.
             value = NULL if value is None else value
+            if isinstance(value, dict):  # a map, passed as a token: cdktf's own walk of a
+                value = Token.as_any(value)  # plain map trips a Node deprecation warning
             TerraformOutput(self, name, value=value, description=description)

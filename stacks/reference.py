@@ -17,7 +17,12 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from constructs_lib import SEED_OUTPUTS, McpServerProps
-from constructs_lib.mcp_server import METERING_OUTPUTS, TVM_OUTPUTS
+from constructs_lib.mcp_server import (
+    ACCESS_OUTPUTS,
+    METERING_OUTPUTS,
+    TENANT_CLIENT_OUTPUTS,
+    TVM_OUTPUTS,
+)
 from constructs_lib.props import TenantMeteringSettings, TenantSettings, TokenVendingMachineSettings
 from constructs_lib.iam import policy_document
 from constructs_lib.kms import KeyScope, key_policy_statements
@@ -62,7 +67,8 @@ def fields_table(model: type[BaseModel], prefix: str = "") -> str:
     rows = ["| Name | Description | Type | Default | Required |", "|---|---|---|---|---|"]
     for name, field in model.model_fields.items():
         description = (field.description or "").replace("|", "\\|")
-        required = "yes" if field.is_required() else "no"
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        required = extra.get("required") or ("yes" if field.is_required() else "no")
         rows.append(
             f"| `{prefix}{name}` | {description} | `{_type_name(field.annotation)}` "
             f"| {_default(field)} | {required} |"
@@ -120,6 +126,7 @@ def tables() -> dict[str, str]:
         "backend": fields_table(BackendSettings, "stack.backend."),
         "state-encryption": fields_table(StateEncryptionSettings, "stack.state_encryption."),
         "outputs": outputs_table(),
+        "access-outputs": outputs_table({**ACCESS_OUTPUTS, **TENANT_CLIENT_OUTPUTS}),
         "tvm": fields_table(TokenVendingMachineSettings, "token_vending_machine."),
         "metering": fields_table(TenantMeteringSettings, "tenant_metering."),
         "tenants": fields_table(TenantSettings, "tenants[]."),

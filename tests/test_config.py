@@ -12,7 +12,7 @@ import pytest
 from constructs_lib import McpServerProps
 from stacks.config import ConfigError, load_environment, load_environments
 
-from .conftest import MINIMAL, ROOT
+from .conftest import MINIMAL, ROOT, synth_file
 
 SEED_DEFAULTS = {
     "tags": {},
@@ -41,6 +41,8 @@ SEED_DEFAULTS = {
     "alarm_actions_enabled": True,
 }
 SEED_REQUIRED = {"name", "environment", "image_uri"}
+# Required by the seed; here image_uri may be left out when the stack creates the repository.
+ALWAYS_REQUIRED = SEED_REQUIRED - {"image_uri"}
 # Required by the seed; optional here because the stack creates the key and the network.
 FOUNDATIONS = {"vpc_id", "vpc_subnet_ids", "vpc_security_group_ids", "kms_key_arn"}
 
@@ -79,8 +81,9 @@ def seed_minimal() -> dict:
 
 # New capabilities, beyond the seed's inputs.
 EXTRA_INPUTS = {
+    "image_tag": "latest",
     "front_door": None,
-    "api_gateway_cloudwatch_role": False,
+    "api_gateway_cloudwatch_role": None,
     "cors_extra_allow_headers": [],
     "vpc_cidr": "10.0.0.0/16",
     "vpc_availability_zone_count": 2,
@@ -94,7 +97,7 @@ EXTRA_INPUTS = {
 def test_every_seed_input_is_a_field_with_the_seed_default():
     fields = McpServerProps.model_fields
     assert set(fields) == set(SEED_DEFAULTS) | SEED_REQUIRED | FOUNDATIONS | set(EXTRA_INPUTS)
-    assert {name for name, field in fields.items() if field.is_required()} == SEED_REQUIRED
+    assert {name for name, field in fields.items() if field.is_required()} == ALWAYS_REQUIRED
     props = McpServerProps.model_validate(MINIMAL)
     for name, default in SEED_DEFAULTS.items():
         assert getattr(props, name) == default, name
@@ -117,6 +120,21 @@ def test_shipped_configuration_is_valid():
     assert [c.environment for c in load_environments(ROOT / "config")] == [
         "dev", "prod", "staging"
     ]  # fmt: skip
+
+
+SEED_EXAMPLES = sorted((ROOT / "examples").glob("seed-*"))
+
+
+def test_the_seed_s_three_examples_are_written_out():
+    assert [d.name for d in SEED_EXAMPLES] == ["seed-minimal", "seed-multi-tenant", "seed-production"]
+
+
+@pytest.mark.parametrize("directory", SEED_EXAMPLES, ids=lambda d: d.name)
+def test_each_seed_example_synthesizes_with_the_seed_s_values(directory):
+    (path,) = directory.glob("*.toml")
+    config = load_environment(path)
+    synth = synth_file(path)
+    assert synth.one("aws_lambda_function", function_name=f"{config.name}-{config.environment}")
 
 
 # -- one line per problem, naming file and field --------------------------------------------
@@ -184,12 +202,25 @@ def test_unknown_key_in_a_nested_table(tmp_path):
 
 
 def test_missing_required_inputs_are_each_named(tmp_path):
-    path = write(tmp_path, "dev", {"name": "my-tools"})
-    problems = problems_of(path)
-    missing = SEED_REQUIRED - {"name", "environment"}
-    assert sorted(problems) == sorted(
-        f"dev.toml: {field}: required; add it to the file" for field in missing
-    )
+    assert problems_of(write(tmp_path, "dev", {"image_uri": MINIMAL["image_uri"]})) == [
+        "dev.toml: name: required; add it to the file"
+    ]
+    assert problems_of(write(tmp_path, "dev", {"name": "my-tools"})) == [
+        "dev.toml: image_uri: required; add it to the file, or set enable_ecr_repository = true "
+        "to run image_tag from the repository this stack creates"
+    ]
+
+
+def test_without_image_uri_the_created_repository_supplies_the_image(tmp_path):
+    values = {"name": "my-tools", "enable_ecr_repository": True, "image_tag": "v1"}
+    assert load_environment(write(tmp_path, "dev", values)).image_uri is None
+    both = {**seed_minimal(), "enable_ecr_repository": True, "image_tag": "v1"}
+    assert problems_of(write(tmp_path, "dev", both)) == [
+        "dev.toml: image_tag: only used when image_uri is omitted (the function then runs this "
+        "tag of the created repository); remove it or remove image_uri"
+    ]
+    bad = {"name": "my-tools", "enable_ecr_repository": True, "image_tag": "v1:latest"}
+    assert problems_of(write(tmp_path, "dev", bad))[0].startswith("dev.toml: image_tag: must be an image tag")
 
 
 def test_file_name_must_be_an_environment(tmp_path):
@@ -264,6 +295,28 @@ def test_resources_must_be_in_the_stack_region(tmp_path):
 def test_backend_settings_fit_the_backend_type(tmp_path, table, expected):
     problems = problems_of(write(tmp_path, "dev", seed_minimal(), "[stack.backend]\n" + table))
     assert len(problems) == 1 and expected in problems[0], problems
+
+
+def test_rules_across_fields_run_beside_fields_that_failed(tmp_path):
+    """A bad value does not hide a bad combination of other values, nor one inside a table."""
+    waf_elsewhere = "arn:aws:wafv2:us-west-2:123456789012:regional/webacl/x/" + "a1b2c3d4-5678-90ab-cdef-1234567890ab"
+    values = {**seed_minimal(), "front_door": "http", "waf_acl_arn": waf_elsewhere, "memory_size": 1}
+    problems = problems_of(write(tmp_path, "dev", values, '[stack.backend]\ntype = "s3"\nencrypt = "yes"\n'))
+    assert problems == [
+        "dev.toml: memory_size: Input should be greater than or equal to 128",
+        "dev.toml: stack.backend.encrypt: Input should be a valid boolean",
+        "dev.toml: stack.backend.bucket: required for the s3 backend",
+        "dev.toml: front_door: AWS WAF cannot be associated with an HTTP API stage; use "
+        'front_door = "rest" (or leave front_door unset) to protect the API with waf_acl_arn',
+        "dev.toml: waf_acl_arn: must be in us-east-1 (stack.region)",
+    ]
+
+
+def test_a_rule_reading_a_failed_field_is_skipped_not_guessed(tmp_path):
+    # kms_key_arn fails its shape, so its region is unknown; image_uri's region is still checked.
+    values = {**seed_minimal(), "kms_key_arn": "alias/mcp"}
+    problems = problems_of(write(tmp_path, "dev", values, '[stack]\nregion = "us-west-2"\n'))
+    assert [p.split(":")[1].strip() for p in problems] == ["kms_key_arn", "image_uri"]
 
 
 def test_several_mistakes_in_several_files_are_all_reported(tmp_path):

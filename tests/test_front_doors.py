@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from constructs_lib import McpServerProps
 
-from .conftest import MINIMAL, synth_config
+from .conftest import MINIMAL, ROOT, synth_config
 
 WAF = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/mcp/a1b2c3d4-5678-90ab-cdef-1234567890ab"
 POOL = {
@@ -173,10 +174,26 @@ def test_rest_stage_traces_logs_and_throttles_per_method():
     assert settings["mcp/POST"]["throttling_burst_limit"] == 25
 
 
-def test_account_logging_role_is_optional():
-    assert synth_config(front_door="rest").resources("aws_api_gateway_account") == {}
-    synth = synth_config(front_door="rest", api_gateway_cloudwatch_role=True)
-    assert len(synth.resources("aws_api_gateway_account")) == 1
+def test_a_rest_stack_sets_the_account_logging_role_its_access_logs_need():
+    synth = synth_config(front_door="rest")
+    account = synth.one("aws_api_gateway_account")
+    role = synth.one("aws_iam_role", name="my-tools-dev-apigw-logs")
+    assert "apigateway.amazonaws.com" in role["assume_role_policy"]
+    assert account["cloudwatch_role_arn"] == "${" + synth.address("aws_iam_role", name="my-tools-dev-apigw-logs") + ".arn}"
+    # The stage (access logs) is created only once the account has the role.
+    assert synth.address("aws_api_gateway_account") in synth.one("aws_api_gateway_stage")["depends_on"]
+    (settings,) = [s for s in synth.resources("aws_api_gateway_method_settings").values()]
+    assert settings["settings"]["logging_level"] == "ERROR"
+
+
+def test_a_rest_stack_can_leave_the_account_logging_role_to_another_stack():
+    synth = synth_config(front_door="rest", api_gateway_cloudwatch_role=False)
+    assert synth.resources("aws_api_gateway_account") == {}
+    assert "CKV2_AWS_4" in synth.one("aws_api_gateway_stage")["//"]["checkov_skip"]
+
+
+def test_an_http_stack_has_no_account_logging_role():
+    assert synth_config().resources("aws_api_gateway_account") == {}
 
 
 # -- sessions, registry, alarms ---------------------------------------------------------------
@@ -212,7 +229,63 @@ def test_ecr_repository_is_encrypted_scanned_and_pulled_by_lambda_only():
     ]  # a plain dict here would have been silently emptied
     assert repository["image_scanning_configuration"] == {"scan_on_push": True}
     policy = json.loads(synth.one("aws_ecr_repository_policy")["policy"])
-    assert policy["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    (statement,) = policy["Statement"]
+    assert statement["Principal"] == {"Service": "lambda.amazonaws.com"}
+    # This account's function (and its versions and aliases), not a same-named one elsewhere.
+    function = (
+        "arn:${data.aws_partition.partition.partition}:lambda:${data.aws_region.region.region}:"
+        "${data.aws_caller_identity.caller.account_id}:function:my-tools-dev"
+    )
+    assert statement["Condition"] == {"ArnLike": {"aws:SourceArn": [function, function + ":*"]}}
+    # Images are kept when the stack goes, except in dev (MINIMAL is dev).
+    assert repository["force_delete"] is True
+    staging = synth_config(enable_ecr_repository=True, environment="staging")
+    assert "force_delete" not in staging.one("aws_ecr_repository")
+
+
+# -- the first deploy: the repository, then the image, then the rest --------------------------
+
+
+def references(body) -> set[str]:
+    """Addresses a resource body refers to (`${type.name.attr}`, `${data.type.name.attr}`)."""
+    text = json.dumps(body)
+    found = set(re.findall(r"(?<!\$)\$\{((?:data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_]+)", text))
+    return found | set(body.get("depends_on", []))
+
+
+def closure(synth, address: str) -> set[str]:
+    """What `tofu apply -target=<address>` creates: the address and all it depends on."""
+    found, pending = set(), [address]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.add(current)
+        parts = current.split(".")
+        body = (synth.json["data"][parts[1]][parts[2]] if parts[0] == "data"
+                else synth.json["resource"][parts[0]][parts[1]])  # fmt: skip
+        pending += references(body)
+    return found
+
+
+def test_dev_runs_its_image_from_the_repository_it_creates(shipped):
+    dev = shipped["dev"]
+    repository = dev.address("aws_ecr_repository")
+    function = dev.one("aws_lambda_function", function_name="my-tools-dev")
+    assert function["image_uri"] == "${" + repository + ".repository_url}:v1"
+    # Lambda checks at creation that it may pull the image.
+    assert dev.address("aws_ecr_repository_policy") in function["depends_on"]
+
+
+def test_the_first_phase_creates_the_repository_and_its_key_only(shipped):
+    dev = shipped["dev"]
+    created = {a for a in closure(dev, dev.address("aws_ecr_repository")) if not a.startswith("data.")}
+    assert created == {dev.address("aws_ecr_repository"), dev.address("aws_kms_key")}
+
+
+def test_the_readme_s_first_phase_targets_the_repository(shipped):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"tofu apply -target={shipped['dev'].address('aws_ecr_repository')}" in readme
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from constructs_lib import SEED_OUTPUTS
-from constructs_lib.mcp_server import METERING_OUTPUTS, TVM_OUTPUTS
+from constructs_lib.mcp_server import (
+    ACCESS_OUTPUTS,
+    METERING_OUTPUTS,
+    TENANT_CLIENT_OUTPUTS,
+    TVM_OUTPUTS,
+)
 
 from .conftest import MINIMAL, synth_config
 
@@ -71,11 +76,11 @@ def test_shipped_prod_encrypts_state_in_s3(shipped):
 
 
 def test_stack_declares_the_seed_outputs_by_name(shipped):
-    companions = {**TVM_OUTPUTS, **METERING_OUTPUTS}
+    companions = {**TENANT_CLIENT_OUTPUTS, **TVM_OUTPUTS, **METERING_OUTPUTS}
     for env, synth in shipped.items():
         outputs = synth.json["output"]
         # The companion modules' outputs exist where the modules are enabled (staging).
-        expected = {**SEED_OUTPUTS, **(companions if env == "staging" else {})}
+        expected = {**SEED_OUTPUTS, **ACCESS_OUTPUTS, **(companions if env == "staging" else {})}
         assert set(outputs) == set(expected)
         for name, description in expected.items():
             assert outputs[name]["description"] == description
@@ -87,3 +92,19 @@ def test_stack_is_named_name_dash_environment(shipped):
         "staging": "ai-tools-staging",
         "prod": "ai-tools-prod",
     }
+
+
+def test_outputs_say_where_to_get_a_token(shipped):
+    outputs = shipped["dev"].json["output"]
+    domain = shipped["dev"].address("aws_cognito_user_pool_domain")
+    assert outputs["oauth_token_endpoint"]["value"] == (
+        "https://${" + domain + ".domain}.auth.${data.aws_region.region.region}.amazoncognito.com/oauth2/token"
+    )
+    command = outputs["client_secret_command"]["value"]
+    assert command.startswith("aws cognito-idp describe-user-pool-client --region ")
+    assert "--client-id ${" + shipped["dev"].address("aws_cognito_user_pool_client") + ".id}" in command
+    assert command.endswith("--query UserPoolClient.ClientSecret --output text")
+    # An external pool's domain and secrets are its owner's; each tenant's client id is ours.
+    staging = shipped["staging"].json["output"]
+    assert staging["oauth_token_endpoint"]["value"] == staging["client_secret_command"]["value"] == "${null}"
+    assert set(staging["tenant_client_ids"]["value"]) == {"acme", "globex"}

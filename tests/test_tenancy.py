@@ -205,8 +205,12 @@ def test_the_function_role_has_no_path_to_session_items(staging, tables):
     assert tables["sessions"].removesuffix(".arn}") not in function_policies
     assert "LeadingKeys" not in function_policies
     # The managed policies attached to it are AWS's VPC and X-Ray ones only.
-    attached = {a["policy_arn"].rsplit("/", 1)[-1] for a in staging.resources("aws_iam_role_policy_attachment").values()}
-    assert attached <= {"AWSLambdaVPCAccessExecutionRole", "AWSXRayDaemonWriteAccess"}
+    attached = {
+        a["policy_arn"].rsplit("/", 1)[-1]
+        for a in staging.resources("aws_iam_role_policy_attachment").values()
+        if a["role"] == "${aws_iam_role." + logical + ".name}"
+    }
+    assert attached == {"AWSLambdaVPCAccessExecutionRole", "AWSXRayDaemonWriteAccess"}
 
 
 # -- what the synthesized policies must and must not contain -----------------------------------
@@ -254,7 +258,8 @@ def test_a_bounded_role_and_an_app_client_per_declared_tenant(staging):
         assert role["permissions_boundary"] == boundary_arn
         assert role["path"] == "/ai-tools-staging/tenants/"
         assert role["max_session_duration"] == 3600
-    assert len(staging.resources("aws_iam_role")) == 1 + 1 + len(TENANTS)  # function, template
+    tenant_roles = [r for r in staging.resources("aws_iam_role").values() if "path" in r]
+    assert len(tenant_roles) == 1 + len(TENANTS)  # the template and one per tenant
 
 
 def test_policy_variables_are_escaped_for_opentofu(staging):
@@ -378,7 +383,7 @@ TENANT_CONFIG = dict(
 
 def test_without_the_template_role_only_declared_tenants_are_served():
     synth = synth_config(**{**TENANT_CONFIG, "token_vending_machine": {"enable_template_role": False}})
-    assert [r["name"] for r in synth.resources("aws_iam_role").values()] == ["my-tools-dev-lambda"]
+    assert [r["name"] for r in synth.resources("aws_iam_role").values() if "path" in r] == []
     env = synth.one("aws_lambda_function")["environment"]["variables"]
     assert "TENANT_TEMPLATE_ROLE_ARN" not in env
     assert synth.json["output"]["tvm_template_role_arn"]["value"] == "${null}"
@@ -406,10 +411,22 @@ def test_sessions_without_tenant_isolation_keep_the_function_grant():
     [
         ({}, "[token_vending_machine]\n",
          "dev.toml: token_vending_machine: vended credentials reach the tenant's own items"),
-        ({"enable_tenant_isolation": True, "enable_session_table": True}, "",
-         "dev.toml: enable_session_table: with tenant isolation, session items are reached only"),
         ({}, '[[tenants]]\nid = "acme"\n',
          "dev.toml: tenants: each tenant's role lives under the token vending machine's"),
+        ({"enable_tenant_isolation": True, "enable_session_table": True},
+         '[token_vending_machine]\ntenant_role_arn_pattern = "arn:aws:iam::123456789012:role/mcp-tenant-*"\n',
+         "dev.toml: token_vending_machine.tenant_role_arn_pattern: does not cover "
+         "role/my-tools-dev/tenants/*, where this stack puts tenant roles"),
+        ({"enable_tenant_isolation": True, "enable_session_table": True},
+         '[token_vending_machine]\ntenant_role_arn_pattern = "arn:aws:iam::123456789012:role/my-tools-dev/tenants"\n',
+         "dev.toml: token_vending_machine.tenant_role_arn_pattern: does not cover"),
+        ({"enable_tenant_isolation": True, "enable_session_table": True},
+         '[token_vending_machine]\ntenant_role_arn_pattern = "arn:aws:iam::123456789012:user/*"\n',
+         "dev.toml: token_vending_machine.tenant_role_arn_pattern: must be an IAM role ARN pattern"),
+        ({"enable_tenant_isolation": True, "enable_session_table": True},
+         '[token_vending_machine]\ntenant_role_arn_pattern = "arn:aws-us-gov:iam::123456789012:role/*"\n',
+         "dev.toml: token_vending_machine.tenant_role_arn_pattern: must be in partition aws, where "
+         "us-east-1 (stack.region) is"),
         ({"enable_tenant_isolation": True, "enable_session_table": True},
          '[token_vending_machine]\n[[tenants]]\nid = "acme"\nquota_request_threshold = 5\n',
          "dev.toml: tenants[0].quota_request_threshold: quota alarms come from tenant metering"),
@@ -447,3 +464,51 @@ def test_an_unknown_tenant_key_is_an_error(tmp_path):
     extra = '[token_vending_machine]\n[[tenants]]\nid = "acme"\nquota = 5\n'
     values = {**seed_minimal(), "enable_tenant_isolation": True, "enable_session_table": True}
     assert problems_of(write(tmp_path, "dev", values, extra)) == ["dev.toml: tenants[0].quota: unknown key"]
+
+
+# -- the seed's own multi-tenant example, as the seed writes it ------------------------------
+
+
+SEED_MULTI_TENANT = ROOT / "examples" / "seed-multi-tenant" / "prod.toml"
+
+
+@pytest.fixture(scope="module")
+def seed_multi_tenant() -> Synth:
+    return synth_file(SEED_MULTI_TENANT)
+
+
+def test_the_seed_multi_tenant_example_turns_vending_on_and_says_so_once(seed_multi_tenant):
+    assert "[token_vending_machine]" not in SEED_MULTI_TENANT.read_text(encoding="utf-8").split("#")[0]
+    said = [w for w in seed_multi_tenant.warnings() if w.startswith("token_vending_machine:")]
+    assert said == [
+        "token_vending_machine: tenant isolation with a session table: session items are reached "
+        "only with tenant-scoped credentials, so the token vending machine is on with its "
+        "defaults; add a [token_vending_machine] table to configure it"
+    ]
+    names = {r["name"] for r in seed_multi_tenant.resources("aws_iam_role").values()}
+    assert "ai-tools-prod-tenant-template" in names
+    assert seed_multi_tenant.one("aws_iam_policy")["name"] == "ai-tools-prod-tenant-boundary"
+
+
+def test_the_seed_multi_tenant_example_keeps_sessions_away_from_the_function_role(seed_multi_tenant):
+    logical, _ = role_of(seed_multi_tenant, "ai-tools-prod-lambda")
+    text = json.dumps(inline_policies(seed_multi_tenant, logical))
+    assert "aws_dynamodb_table" not in text and "sts:AssumeRole" in text
+
+
+def test_a_configured_vending_machine_is_not_announced(staging):
+    assert not [w for w in staging.warnings() if w.startswith("token_vending_machine:")]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["arn:aws:iam::123456789012:role/my-tools-dev/tenants/*", "arn:aws:iam::123456789012:role/*",
+     "arn:aws:iam::123456789012:role/my-tools-*", "arn:*:iam::*:role/*/tenants/*"],
+)  # fmt: skip
+def test_a_tenant_role_pattern_that_covers_the_tenant_path_is_the_function_s_reach(pattern):
+    synth = synth_config(**{**TENANT_CONFIG, "token_vending_machine": {"tenant_role_arn_pattern": pattern}})
+    sts = next(
+        json.loads(p["policy"]) for p in synth.resources("aws_iam_role_policy").values()
+        if p["name"] == "my-tools-dev-tenant-sts"
+    )  # fmt: skip
+    assert {tuple(s["Resource"]) for s in sts["Statement"]} == {(pattern,)}
