@@ -141,9 +141,17 @@ class McpServer(Construct):
                     deletion_protection=production,
                 ),
             )
-        managed_env = {"TENANT_ISOLATION_ENABLED": str(props.enable_tenant_isolation).lower()}
+        managed_env = {
+            "TENANT_ISOLATION_ENABLED": str(props.enable_tenant_isolation).lower(),
+            # The origins the server's own responses allow (CORS, and 403 for others).
+            "MCP_ALLOWED_ORIGINS": ",".join(props.cors_allowed_origins),
+            # How the front door invokes the function: the Lambda Web Adapter in the reference
+            # image must answer in the same mode.
+            "AWS_LWA_INVOKE_MODE": "response_stream" if props.streams_responses else "buffered",
+        }
         if self.sessions:
             managed_env["SESSION_TABLE_NAME"] = self.sessions.name
+            managed_env["SESSION_TTL_SECONDS"] = str(props.session_ttl_seconds)
         tvm_settings, metering_settings = props.vended_credentials, props.tenant_metering
         if tvm_settings:
             managed_env |= vended_credentials_environment(
@@ -234,6 +242,7 @@ class McpServer(Construct):
                 "rest_api",
                 McpRestApiProps(
                     **shared,
+                    response_streaming=props.streams_responses,
                     tenant_isolation=props.enable_tenant_isolation,
                     waf_acl_arn=props.waf_acl_arn,
                     enable_xray_tracing=props.enable_xray_tracing,

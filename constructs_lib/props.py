@@ -48,8 +48,11 @@ MAX_CREATED_AZS = 4
 VPC_INPUTS = ("vpc_id", "vpc_subnet_ids", "vpc_security_group_ids")
 CREATED_VPC_INPUTS = ("vpc_cidr", "vpc_availability_zone_count", "vpc_interface_endpoints")
 
-# Hard integration timeouts of the API Gateway flavours, in seconds (REST: the default quota).
-FRONT_DOOR_LIMIT_S = {"http": 30, "rest": 29}
+# Hard integration timeouts, in seconds, by how the front door integrates the function: the HTTP
+# API (30), the REST API buffering the response (29, the default quota), the REST API streaming
+# it (response transfer mode STREAM, since November 2025: up to 15 minutes, Lambda's own limit).
+FRONT_DOOR_LIMIT_S = {"http": 30, "rest": 29, "rest-stream": 900}
+IntegrationMode = Literal["http", "rest", "rest-stream"]
 
 # Route keys of the MCP endpoint (Streamable HTTP transport): JSON-RPC requests, the SSE stream,
 # session termination.
@@ -75,8 +78,8 @@ LAMBDA_RESERVED_ENV_KEYS = frozenset(
 # Set by McpServer itself from other inputs.
 MANAGED_ENV_KEYS = frozenset(
     {
-        "SESSION_TABLE_NAME", "TENANT_ISOLATION_ENABLED", "TENANT_TAG_KEY", "TENANT_ROLE_ARN_PREFIX",
-        "TENANT_TEMPLATE_ROLE_ARN", "TENANT_SESSION_SECONDS", "USAGE_TABLE_NAME", "USAGE_TTL_DAYS",
+        "AWS_LWA_INVOKE_MODE", "MCP_ALLOWED_ORIGINS", "SESSION_TABLE_NAME", "SESSION_TTL_SECONDS",
+        "TENANT_ISOLATION_ENABLED", "TENANT_TAG_KEY", "TENANT_ROLE_ARN_PREFIX", "TENANT_TEMPLATE_ROLE_ARN", "TENANT_SESSION_SECONDS", "USAGE_TABLE_NAME", "USAGE_TTL_DAYS",
     }
 )  # fmt: skip
 # Lambda: all keys and values together at most 4 KB.
@@ -399,6 +402,14 @@ class McpServerProps(Schema):
             "else `http`"
         ),
     )
+    response_streaming: bool | None = Field(
+        default=None,
+        description=(
+            "REST API only: stream the function's responses (STREAM transfer mode, integration "
+            "timeout up to the function's timeout, 15 minutes at most). null: on, except with "
+            "tenant isolation (see Front doors)"
+        ),
+    )
     vpc_cidr: Ipv4Cidr = Field(
         default=DEFAULT_VPC_CIDR,
         description=(
@@ -653,6 +664,14 @@ class McpServerProps(Schema):
         return []
 
     @cross_field
+    def _http_api_cannot_stream(self) -> list:
+        if self.response_streaming and self.resolved_front_door != "rest":
+            return [(("response_streaming",),
+                "an HTTP API cannot stream Lambda responses (it buffers them and stops at 30 s); "
+                "use front_door = \"rest\" or remove response_streaming")]
+        return []
+
+    @cross_field
     def _tenant_needs_verified_identity(self) -> list:
         if self.enable_tenant_isolation and not self.enable_auth:
             return [(("enable_tenant_isolation",),
@@ -740,9 +759,27 @@ class McpServerProps(Schema):
         return self.resolved_front_door == "rest"
 
     @property
+    def streams_responses(self) -> bool:
+        """Whether the REST API streams the function's responses. With tenant isolation it
+        does so only when asked: the Lambda API takes X-Amz-Tenant-Id on streamed invokes, but
+        AWS does not document API Gateway passing it there."""
+        if self.resolved_front_door != "rest":
+            return False
+        if self.response_streaming is not None:
+            return self.response_streaming
+        return not self.enable_tenant_isolation
+
+    @property
+    def integration_mode(self) -> IntegrationMode:
+        if self.resolved_front_door == "http":
+            return "http"
+        return "rest-stream" if self.streams_responses else "rest"
+
+    @property
     def integration_limit_seconds(self) -> int:
-        """The front door's hard integration timeout: 30 s (HTTP API), 29 s (REST API)."""
-        return FRONT_DOOR_LIMIT_S[self.resolved_front_door]
+        """The front door's hard integration timeout: 30 s (HTTP API), 29 s (REST API,
+        buffered), 900 s (REST API, streamed)."""
+        return FRONT_DOOR_LIMIT_S[self.integration_mode]
 
     @property
     def effective_timeout_seconds(self) -> int:
@@ -758,8 +795,13 @@ class McpServerProps(Schema):
                 "tenant isolation with a session table: session items are reached only with "
                 "tenant-scoped credentials, so the token vending machine is on with its "
                 "defaults; add a [token_vending_machine] table to configure it"))  # fmt: skip
+        if self.response_streaming and self.enable_tenant_isolation:
+            found.append(("response_streaming",
+                "streamed invokes of a tenant-isolated function: Lambda's InvokeWithResponseStream "
+                "takes X-Amz-Tenant-Id, but AWS does not document API Gateway passing the mapped "
+                "header on streaming integrations; check a tenant's invoke before you rely on it"))  # fmt: skip
         if self.timeout > self.integration_limit_seconds:
-            api = "HTTP API" if self.resolved_front_door == "http" else "REST API"
+            api = "HTTP API" if self.resolved_front_door == "http" else "buffered REST API"
             found.append(("timeout",
                 f"{self.timeout} s exceeds the {api}'s {self.integration_limit_seconds} s "
                 "integration limit: clients get a gateway error after "

@@ -23,7 +23,7 @@ from .auth import SCOPE
 from .compliance import METADATA_IS_PUBLIC, NO_CACHE, NO_CLIENT_CERT, skip_check
 from .front_door import FrontDoor, FrontDoorProps
 from .http_api import ACCESS_LOG_FORMAT
-from .iam import ServiceRole, dns_suffix, region
+from .iam import ServiceRole, dns_suffix, partition, region
 from .logs import EncryptedLogGroup
 from .naming import Names
 from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS
@@ -39,8 +39,10 @@ from .transport import (
     www_authenticate,
 )
 
-# REST API integrations time out after 29 s unless AWS raises the account's quota.
+# REST API integrations time out after 29 s unless AWS raises the account's quota, or after up
+# to 15 minutes when they stream the response.
 REST_API_MAX_INTEGRATION_TIMEOUT_S = FRONT_DOOR_LIMIT_S["rest"]
+REST_API_MAX_STREAMING_TIMEOUT_S = FRONT_DOOR_LIMIT_S["rest-stream"]
 # The verified token's app client is the tenant.
 TENANT_SOURCE = "context.authorizer.claims.client_id"
 TENANT_HEADER = "integration.request.header.X-Amz-Tenant-Id"
@@ -101,6 +103,9 @@ class McpRestApiProps(FrontDoorProps):
     """What `McpRestApi` needs beyond `FrontDoorProps`."""
 
     integration_timeout_seconds: int = REST_API_MAX_INTEGRATION_TIMEOUT_S
+    # Stream the function's responses (InvokeWithResponseStream): progress reaches clients as
+    # it happens and requests may run up to 15 minutes.
+    response_streaming: bool = False
     tenant_isolation: bool = False
     waf_acl_arn: str | None = None
     enable_xray_tracing: bool = True
@@ -112,10 +117,11 @@ class McpRestApi(FrontDoor):
 
     def __init__(self, scope: Construct, id: str, props: McpRestApiProps):
         super().__init__(scope, id)
-        if not 1 <= props.integration_timeout_seconds <= REST_API_MAX_INTEGRATION_TIMEOUT_S:
+        limit = REST_API_MAX_STREAMING_TIMEOUT_S if props.response_streaming else REST_API_MAX_INTEGRATION_TIMEOUT_S
+        if not 1 <= props.integration_timeout_seconds <= limit:
             raise ValueError(
-                "integration_timeout_seconds: REST API integrations allow 1 to "
-                f"{REST_API_MAX_INTEGRATION_TIMEOUT_S} s"
+                f"integration_timeout_seconds: {'streaming' if props.response_streaming else 'buffered'} "
+                f"REST API integrations allow 1 to {limit} s"
             )
         if props.tenant_isolation and not props.auth:
             raise ValueError(
@@ -179,7 +185,8 @@ class McpRestApi(FrontDoor):
                 http_method=method.http_method,
                 type="AWS_PROXY",
                 integration_http_method="POST",
-                uri=props.function.invoke_arn,
+                uri=self._invocation_uri(props),
+                response_transfer_mode="STREAM" if props.response_streaming else None,
                 timeout_milliseconds=props.integration_timeout_seconds * 1000,
                 request_parameters={TENANT_HEADER: TENANT_SOURCE} if props.tenant_isolation else None,
             )
@@ -268,6 +275,15 @@ class McpRestApi(FrontDoor):
             "rest_api",
             principal="apigateway.amazonaws.com",
             source_arn=f"{self.api.execution_arn}/*/*/mcp",
+        )
+
+    def _invocation_uri(self, props: McpRestApiProps) -> str:
+        """Lambda's Invoke, or InvokeWithResponseStream when the integration streams."""
+        if not props.response_streaming:
+            return props.function.invoke_arn
+        return (
+            f"arn:{partition(self)}:apigateway:{region(self)}:lambda:path/2021-11-15/functions/"
+            f"{props.function.function_arn}/response-streaming-invocations"
         )
 
     def _preflight(self, props: McpRestApiProps) -> None:

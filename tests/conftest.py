@@ -91,3 +91,19 @@ def synth_file(path: Path) -> Synth:
 def shipped() -> dict[str, Synth]:
     """The shipped config/ files, synthesized once per test session, by environment."""
     return {c.environment: Synth(McpStack(Testing.app(), c)) for c in load_environments()}
+
+
+# The example configurations under examples/, each a directory with one environment file.
+EXAMPLES = sorted(d.name for d in (ROOT / "examples").iterdir() if list(d.glob("*.toml")))
+# What the gates (Checkov, parliament, resource policies) read: the shipped stacks and examples.
+GATED = ["dev", "staging", "prod", *EXAMPLES]
+
+
+@pytest.fixture(scope="session")
+def gated(shipped) -> dict[str, Synth]:
+    """Every shipped and example stack, by environment or example directory name."""
+    examples = {}
+    for name in EXAMPLES:
+        (path,) = (ROOT / "examples" / name).glob("*.toml")
+        examples[name] = synth_file(path)
+    return {**shipped, **examples}

@@ -11,7 +11,7 @@ import pytest
 
 from constructs_lib.compliance import BASELINE_FILE, checkov_baseline
 
-from .conftest import ROOT
+from .conftest import GATED, ROOT
 
 
 def run_checkov(directory, *extra):
@@ -41,10 +41,10 @@ def inline_skips(stack: dict) -> dict[tuple[str, str], str]:
 
 
 @pytest.fixture(scope="module")
-def checkov_results(shipped, tmp_path_factory):
-    """Environment -> (stack JSON, failed (logical id, check id) pairs, passed count)."""
+def checkov_results(gated, tmp_path_factory):
+    """Environment or example -> (stack JSON, failed (logical id, check id) pairs, passed count)."""
     results = {}
-    for environment, synth in shipped.items():
+    for environment, synth in gated.items():
         directory = tmp_path_factory.mktemp(environment)
         (directory / "cdk.tf.json").write_text(synth.text, encoding="utf-8")
         report = run_checkov(directory)
@@ -60,7 +60,7 @@ def checkov_results(shipped, tmp_path_factory):
     return results
 
 
-@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("environment", GATED)
 def test_every_failed_check_has_an_inline_reason(checkov_results, environment):
     stack, failed, passed = checkov_results[environment]
     assert passed > 30
@@ -68,7 +68,7 @@ def test_every_failed_check_has_an_inline_reason(checkov_results, environment):
     assert unexplained == [], "fix these or record why with compliance.skip_check"
 
 
-@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("environment", GATED)
 def test_no_inline_reason_is_stale(checkov_results, environment):
     stack, failed, _ = checkov_results[environment]
     stale = sorted(set(inline_skips(stack)) - failed)

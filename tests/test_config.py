@@ -83,6 +83,7 @@ def seed_minimal() -> dict:
 EXTRA_INPUTS = {
     "image_tag": "latest",
     "front_door": None,
+    "response_streaming": None,
     "api_gateway_cloudwatch_role": None,
     "cors_extra_allow_headers": [],
     "vpc_cidr": "10.0.0.0/16",

@@ -261,4 +261,4 @@ def test_each_network_value_aws_would_reject_is_named(values, expected):
 def test_the_from_zero_example_is_shipped(shipped):
     dev = shipped["dev"]
     assert dev.resources("aws_kms_key") and dev.resources("aws_vpc")
-    assert dev.resources("aws_apigatewayv2_api") and dev.resources("aws_cognito_user_pool")
+    assert dev.resources("aws_api_gateway_rest_api") and dev.resources("aws_cognito_user_pool")

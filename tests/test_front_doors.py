@@ -156,8 +156,8 @@ def test_tenant_id_comes_from_the_verified_token_never_from_the_client():
         assert "tenant" not in json.dumps(method.get("request_parameters", {})).lower()
 
 
-def test_rest_integration_timeout_is_capped_at_29_seconds():
-    synth = synth_config(front_door="rest", timeout=300)
+def test_buffered_rest_integration_timeout_is_capped_at_29_seconds():
+    synth = synth_config(front_door="rest", response_streaming=False, timeout=300)
     timeouts = {i["timeout_milliseconds"] for i in synth.resources("aws_api_gateway_integration").values()
                 if i["type"] == "AWS_PROXY"}  # fmt: skip
     assert timeouts == {29000}
@@ -293,7 +293,8 @@ def test_the_readme_s_first_phase_targets_the_repository(shipped):
     [
         ({"timeout": 10}, 8000, 9000),
         ({"timeout": 300}, 24000, 27000),  # HTTP API: 30 s takes effect
-        ({"timeout": 300, "front_door": "rest"}, 23200, 26100),  # REST API: 29 s
+        ({"timeout": 300, "front_door": "rest", "response_streaming": False}, 23200, 26100),  # 29 s
+        ({"timeout": 300, "front_door": "rest"}, 240000, 270000),  # streamed: the function's own
     ],
 )
 def test_alarm_thresholds_follow_the_timeout_in_effect(settings, duration_ms, latency_ms):
@@ -316,7 +317,7 @@ def test_alarms_go_to_the_given_topic_or_a_created_encrypted_one():
 
 
 def test_timeout_beyond_the_front_door_warns_naming_the_field():
-    props = McpServerProps.model_validate({**MINIMAL, "timeout": 300, "front_door": "rest"})
+    props = McpServerProps.model_validate({**MINIMAL, "timeout": 300, "front_door": "rest", "response_streaming": False})
     ((field, message),) = props.warnings()
     assert field == "timeout" and "29 s integration limit" in message
     assert McpServerProps.model_validate({**MINIMAL, "timeout": 20}).warnings() == []

@@ -9,6 +9,8 @@ import parliament
 import pytest
 from parliament import config as parliament_config
 
+from .conftest import GATED
+
 POLICY_FIELDS = {
     "aws_iam_role": "assume_role_policy",
     "aws_iam_policy": "policy",
@@ -55,10 +57,10 @@ def concrete(document: dict) -> str:
     return text
 
 
-@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
-def test_parliament_finds_nothing_at_medium_or_above(shipped, environment):
+@pytest.mark.parametrize("environment", GATED)
+def test_parliament_finds_nothing_at_medium_or_above(gated, environment):
     findings = []
-    for address, document in policies(shipped[environment].json):
+    for address, document in policies(gated[environment].json):
         if any("Principal" in statement for statement in document["Statement"]):
             continue  # trust and resource policies: parliament reads identity policies
         analysed = parliament.analyze_policy_string(concrete(document))
@@ -82,9 +84,9 @@ def test_the_parliament_gate_can_fail():
     assert any(at_least_medium(f) for f in analysed.findings)
 
 
-@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
-def test_no_wildcard_actions(shipped, environment):
-    for address, document in policies(shipped[environment].json):
+@pytest.mark.parametrize("environment", GATED)
+def test_no_wildcard_actions(gated, environment):
+    for address, document in policies(gated[environment].json):
         for statement in document["Statement"]:
             actions = statement.get("Action", [])
             actions = [actions] if isinstance(actions, str) else actions

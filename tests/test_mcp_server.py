@@ -44,7 +44,8 @@ def test_function_defaults_are_the_seed_defaults():
     function = synth_config().one("aws_lambda_function", function_name="my-tools-dev")
     assert (function["memory_size"], function["timeout"]) == (512, 180)
     assert function["reserved_concurrent_executions"] == -1
-    assert function["environment"] == {"variables": {"TENANT_ISOLATION_ENABLED": "false"}}
+    assert function["environment"] == {"variables": {
+        "TENANT_ISOLATION_ENABLED": "false", "MCP_ALLOWED_ORIGINS": "*", "AWS_LWA_INVOKE_MODE": "buffered"}}  # fmt: skip
 
 
 def test_environment_variables_are_passed_and_encrypted():

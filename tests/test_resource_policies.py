@@ -14,6 +14,8 @@ import pytest
 
 from .test_iam import POLICY_FIELDS as IDENTITY_POLICIES
 
+from .conftest import GATED
+
 ACCOUNT = "${data.aws_caller_identity.caller.account_id}"
 RESOURCE_POLICIES = {
     "aws_ecr_repository_policy": "policy",
@@ -93,15 +95,15 @@ def findings(stack: dict) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
-def test_every_resource_policy_admits_only_this_account(shipped, environment):
-    assert findings(shipped[environment].json) == []
+@pytest.mark.parametrize("environment", GATED)
+def test_every_resource_policy_admits_only_this_account(gated, environment):
+    assert findings(gated[environment].json) == []
 
 
-@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
-def test_every_policy_argument_is_read_by_one_gate(shipped, environment):
+@pytest.mark.parametrize("environment", GATED)
+def test_every_policy_argument_is_read_by_one_gate(gated, environment):
     """A new kind of policy must be added to this check or to parliament's, not slip past both."""
-    for kind, resources in shipped[environment].json["resource"].items():
+    for kind, resources in gated[environment].json["resource"].items():
         for body in resources.values():
             for argument in body:
                 if argument.endswith(("policy", "policy_document")):

@@ -25,7 +25,7 @@ def test_main_prints_each_warning_once_on_stdout_and_nothing_on_stderr(tmp_path)
     assert result.returncode == 0 and result.stderr == ""
     printed = warnings_in(result.stdout)
     assert printed and len(printed) == len(set(printed))
-    assert any(w.startswith("WARN [my-tools-dev/mcp]: timeout: ") for w in printed)
+    assert any(w.startswith("WARN [ai-tools-staging/mcp]: timeout: ") for w in printed)
 
 
 def test_cdktf_synth_prints_each_warning_once_and_no_error(tmp_path):

@@ -197,7 +197,7 @@ def test_the_redeployment_trigger_holds_no_whole_resource():
         kind, logical = address.split(".")
         body = json.dumps({k: v for k, v in synth.resources(kind)[logical].items() if k != "depends_on"})
         assert set(re.findall(r"(?<!\$)\$\{([^{}]+)\}", body)) <= set(triggers), address
-    assert "aws_lambda_function.mcp_function_76AE6CB1.invoke_arn" in triggers
+    assert "aws_lambda_function.mcp_function_76AE6CB1.arn" in triggers  # the streaming URI
 
 
 def test_what_the_stage_serves_changes_the_trigger():
@@ -234,7 +234,13 @@ def test_an_override_added_after_construction_redeploys():
 
 # -- timeouts, one test per rule, across both front doors -----------------------------------
 
-COMBINATIONS = [(door, timeout) for door in ("http", "rest") for timeout in (1, 10, 29, 30, 31, 180, 900)]
+# (front door settings, integration mode) for each way the function is integrated.
+DOORS = {
+    "http": ({"front_door": "http"}, "http"),
+    "rest": ({"front_door": "rest", "response_streaming": False}, "rest"),
+    "rest-stream": ({"front_door": "rest"}, "rest-stream"),
+}
+COMBINATIONS = [(door, timeout) for door in DOORS for timeout in (1, 10, 29, 30, 31, 180, 900)]
 
 
 def _mcp_timeouts(synth, door):
@@ -252,7 +258,7 @@ def _alarm(synth, suffix):
 
 @pytest.fixture(scope="module")
 def timing():
-    return {(d, t): synth_config(front_door=d, timeout=t) for d, t in COMBINATIONS}
+    return {(d, t): synth_config(**DOORS[d][0], timeout=t) for d, t in COMBINATIONS}
 
 
 @pytest.mark.parametrize("door, timeout", COMBINATIONS)
@@ -277,6 +283,76 @@ def test_latency_alarm_is_below_the_integration_timeout(timing, door, timeout):
 
 @pytest.mark.parametrize("door, timeout", COMBINATIONS)
 def test_a_timeout_beyond_the_front_door_warns_and_only_then(door, timeout):
-    props = McpServerProps.model_validate({**MINIMAL, "front_door": door, "timeout": timeout})
+    props = McpServerProps.model_validate({**MINIMAL, **DOORS[door][0], "timeout": timeout})
     warned = [f for f, _ in props.warnings()] == ["timeout"]
     assert warned == (timeout > FRONT_DOOR_LIMIT_S[door])
+
+
+# -- streaming: the REST API streams the function's responses ---------------------------------
+
+
+STREAMING_URI = re.compile(
+    r"arn:\$\{data\.aws_partition\.partition\.partition\}:apigateway:\$\{data\.aws_region\.region\.region\}"
+    r":lambda:path/2021-11-15/functions/\$\{aws_lambda_function\.mcp_function_[0-9A-F]+\.arn\}"
+    r"/response-streaming-invocations"
+)
+
+
+def _lambda_integrations(synth) -> list[dict]:
+    return [i for i in synth.resources("aws_api_gateway_integration").values() if i["type"] == "AWS_PROXY"]
+
+
+def _invoke_mode(synth) -> str:
+    return synth.one("aws_lambda_function", function_name="my-tools-dev")["environment"]["variables"]["AWS_LWA_INVOKE_MODE"]
+
+
+def test_the_rest_api_streams_with_the_function_s_timeout():
+    synth = synth_config(front_door="rest", timeout=180)
+    integrations = _lambda_integrations(synth)
+    assert len(integrations) == 3
+    for integration in integrations:
+        assert integration["response_transfer_mode"] == "STREAM"
+        assert STREAMING_URI.fullmatch(integration["uri"]), integration["uri"]
+        assert integration["timeout_milliseconds"] == 180_000
+    # MOCK integrations (preflight, metadata) answer from API Gateway itself.
+    assert all("response_transfer_mode" not in i for i in synth.resources("aws_api_gateway_integration").values()
+               if i["type"] == "MOCK")  # fmt: skip
+    assert _invoke_mode(synth) == "response_stream"
+    # The seed's default timeout no longer outlives the front door.
+    props = McpServerProps.model_validate({**MINIMAL, "front_door": "rest"})
+    assert props.warnings() == []
+
+
+def test_buffered_front_doors_tell_the_image_to_buffer():
+    assert _invoke_mode(synth_config()) == "buffered"
+    buffered = synth_config(front_door="rest", response_streaming=False)
+    assert _invoke_mode(buffered) == "buffered"
+    for integration in _lambda_integrations(buffered):
+        assert "response_transfer_mode" not in integration
+        assert integration["uri"].endswith(".invoke_arn}")
+
+
+TENANTS_ON = dict(enable_tenant_isolation=True, enable_session_table=True)
+
+
+def test_tenant_isolation_buffers_unless_streaming_is_asked_for():
+    props = McpServerProps.model_validate({**MINIMAL, **TENANTS_ON})
+    assert props.integration_mode == "rest" and props.effective_timeout_seconds == 29
+    asked = McpServerProps.model_validate({**MINIMAL, **TENANTS_ON, "response_streaming": True})
+    assert asked.integration_mode == "rest-stream"
+    assert [f for f, _ in asked.warnings()] == ["token_vending_machine", "response_streaming"]
+    synth = synth_config(**TENANTS_ON, response_streaming=True)
+    for integration in _lambda_integrations(synth):
+        assert integration["response_transfer_mode"] == "STREAM"
+        assert integration["request_parameters"] == {
+            "integration.request.header.X-Amz-Tenant-Id": "context.authorizer.claims.client_id"}  # fmt: skip
+
+
+def test_an_http_api_cannot_stream(tmp_path):
+    from .test_config import problems_of, seed_minimal, write
+
+    problems = problems_of(write(tmp_path, "dev", {**seed_minimal(), "front_door": "http", "response_streaming": True}))
+    assert problems == [
+        "dev.toml: response_streaming: an HTTP API cannot stream Lambda responses (it buffers them and "
+        'stops at 30 s); use front_door = "rest" or remove response_streaming'
+    ]

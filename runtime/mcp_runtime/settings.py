@@ -1,0 +1,57 @@
+"""What the stack tells the function, through its environment (see the README's contract table)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() == "true"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Sessions of the handshake-era revisions; no table: those clients are served statelessly.
+    session_table: str | None = None
+    session_ttl_seconds: int = 3600
+    # Tenant isolation: the session table is keyed tenant_id + session_id and reached only with
+    # credentials vended for the request's tenant.
+    tenant_isolation: bool = False
+    tenant_tag_key: str = "tenant_id"
+    tenant_role_arn_prefix: str | None = None
+    tenant_template_role_arn: str | None = None
+    tenant_session_seconds: int = 3600
+    # Metering: one usage item per tenant per day.
+    usage_table: str | None = None
+    usage_ttl_days: int = 90
+    # CORS: "*" or the allowed browser origins.
+    allowed_origins: tuple[str, ...] = ("*",)
+    # Test knob: scales the example tools' sleeping (the code path stays the same).
+    time_scale: float = 1.0
+    region: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def vends_credentials(self) -> bool:
+        return self.tenant_isolation and bool(self.tenant_role_arn_prefix or self.tenant_template_role_arn)
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        origins = tuple(o.strip() for o in env.get("MCP_ALLOWED_ORIGINS", "*").split(",") if o.strip())
+        return cls(
+            session_table=env.get("SESSION_TABLE_NAME") or None,
+            session_ttl_seconds=int(env.get("SESSION_TTL_SECONDS", "3600")),
+            tenant_isolation=_flag(env.get("TENANT_ISOLATION_ENABLED")),
+            tenant_tag_key=env.get("TENANT_TAG_KEY", "tenant_id"),
+            tenant_role_arn_prefix=env.get("TENANT_ROLE_ARN_PREFIX") or None,
+            tenant_template_role_arn=env.get("TENANT_TEMPLATE_ROLE_ARN") or None,
+            tenant_session_seconds=int(env.get("TENANT_SESSION_SECONDS", "3600")),
+            usage_table=env.get("USAGE_TABLE_NAME") or None,
+            usage_ttl_days=int(env.get("USAGE_TTL_DAYS", "90")),
+            allowed_origins=origins or ("*",),
+            time_scale=float(env.get("MCP_TIME_SCALE", "1")),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
+        )

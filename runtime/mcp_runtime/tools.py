@@ -1,0 +1,46 @@
+"""Example tools. Replace them with your own: register functions on `server` with
+`@server.tool()`; a parameter typed `Context` receives the request context (progress, the
+verified tenant through `tenant_of`). See the README, "Your server".
+"""
+
+from __future__ import annotations
+
+import anyio
+from mcp.server.mcpserver import Context, MCPServer
+
+from .identity import identity_from
+from .settings import Settings
+
+
+def tenant_of(ctx: Context) -> str | None:
+    """The verified tenant of the request (the front door's, never the client's)."""
+    return identity_from(ctx.headers or {}).tenant
+
+
+def register(server: MCPServer, settings: Settings) -> MCPServer:
+    @server.tool(description="Echo the text back.")
+    def echo(text: str) -> str:
+        return text
+
+    @server.tool(description="Add two numbers.")
+    def add(a: float, b: float) -> float:
+        return a + b
+
+    @server.tool(description="Who the server thinks is calling: the verified tenant and the protocol revision.")
+    def whoami(ctx: Context) -> dict:
+        return {"tenant": tenant_of(ctx), "protocol_version": ctx.protocol_version}
+
+    @server.tool(
+        description=(
+            "A long-running task that reports progress: `seconds` of work in `steps` steps. "
+            "Longer than 29 s, it completes only through a streaming front door."
+        )
+    )
+    async def long_task(ctx: Context, seconds: float = 40, steps: int = 8) -> dict:
+        steps = max(1, min(steps, 100))
+        for step in range(1, steps + 1):
+            await anyio.sleep(seconds / steps * settings.time_scale)
+            await ctx.report_progress(step, steps, f"step {step} of {steps}")
+        return {"seconds": seconds, "steps": steps, "tenant": tenant_of(ctx)}
+
+    return server
