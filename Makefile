@@ -1,6 +1,8 @@
 # Two commands: `make synth` and `make test`. Both set up what they need from the package
 # registries alone (.venv with pinned Python packages and Node.js 22, node_modules with the pinned
-# cdktf CLI) and skip set-up that is already done.
+# cdktf CLI and the TypeScript MCP client, runtime/.venv with the reference server's pins) and
+# skip set-up that is already done. `make serve` runs the reference server behind a local front
+# door; `make image` builds its Lambda image (needs a Docker engine).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -25,8 +27,13 @@ endif
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 CLI := node_modules/.cli-installed
+# The reference MCP server (runtime/) has a virtualenv of its own: the synth app never imports it.
+SERVER_VENV := runtime/.venv
+SERVER_BIN := $(CURDIR)/$(SERVER_VENV)/bin
+SERVER := $(SERVER_VENV)/.installed
+IMAGE ?= mcp-server:dev
 
-.PHONY: synth test bench clean
+.PHONY: synth test bench clean serve image
 
 # Where `make synth` writes the stacks (the cdktf CLI's --output).
 SYNTH_OUT ?= cdktf.out
@@ -34,8 +41,17 @@ SYNTH_OUT ?= cdktf.out
 synth: $(RUNTIME) $(CLI)
 	cdktf synth --output $(SYNTH_OUT)
 
-test: $(DEV) $(CLI)
+test: $(DEV) $(CLI) $(SERVER)
 	$(BIN)/python -m pytest
+	cd runtime && PYTHONPATH=$(CURDIR) $(SERVER_BIN)/python -m pytest
+
+# The server on 127.0.0.1:8080 behind the local front door on 127.0.0.1:3000 (SERVE_ARGS: see
+# `python -m front_door --help`).
+serve: $(SERVER)
+	cd runtime && PYTHONPATH=$(CURDIR):$(CURDIR)/runtime $(SERVER_BIN)/python -m front_door $(SERVE_ARGS)
+
+image:
+	docker build --platform linux/amd64 -t $(IMAGE) runtime
 
 bench: $(DEV) $(CLI)
 	$(BIN)/python bench/bench.py
@@ -63,4 +79,11 @@ $(DEV): requirements-dev.txt $(RUNTIME)
 # The cdktf CLI exactly as package-lock.json pins it.
 $(CLI): package.json package-lock.json $(RUNTIME)
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(SERVER_BIN)/python:
+	$(PYTHON) -m venv $(SERVER_VENV)
+
+$(SERVER): runtime/requirements.txt runtime/requirements-test.txt | $(SERVER_BIN)/python
+	$(SERVER_BIN)/pip install --quiet -r runtime/requirements-test.txt
 	touch $@

@@ -1,37 +1,39 @@
 """Constructs for a production MCP server on AWS Lambda, synthesized with CDKTF for OpenTofu.
 
 `McpServer` composes the smaller constructs, each usable on its own with its own props.
+
+Exports load on first use, so a leaf module such as `constructs_lib.transport` (the MCP and
+OAuth constants the local front door shares with the stack) imports without cdktf.
 """
 
-from . import _node  # noqa: F401  (first: picks Node before cdktf starts jsii)
-from .auth import ExternalPool, McpAuth, McpAuthProps
-from .front_door import FrontDoor
-from .function import McpFunction, McpFunctionProps
-from .http_api import McpHttpApi, McpHttpApiProps
-from .iam import ServiceRole, Statement
-from .logs import EncryptedLogGroup
-from .mcp_server import (
-    ACCESS_OUTPUTS,
-    METERING_OUTPUTS,
-    SEED_OUTPUTS,
-    TENANT_CLIENT_OUTPUTS,
-    TVM_OUTPUTS,
-    McpServer,
-)
-from .metering import TenantMetering, TenantMeteringProps
-from .monitoring import Metric, Monitoring, MonitoringProps
-from .naming import Names
-from .props import McpServerProps, RouteThrottle
-from .registry import ImageRepository, ImageRepositoryProps
-from .rest_api import McpRestApi, McpRestApiProps
-from .sessions import SessionTable, SessionTableProps
-from .tvm import TokenVendingMachine, TokenVendingMachineProps
+from __future__ import annotations
 
-__all__ = [
-    "ACCESS_OUTPUTS", "TENANT_CLIENT_OUTPUTS", "EncryptedLogGroup", "ExternalPool", "FrontDoor", "ImageRepository", "ImageRepositoryProps",
-    "McpAuth", "McpAuthProps", "McpFunction", "McpFunctionProps", "McpHttpApi", "McpHttpApiProps",
-    "McpRestApi", "McpRestApiProps", "McpServer", "McpServerProps", "METERING_OUTPUTS", "Metric",
-    "Monitoring", "MonitoringProps", "Names", "RouteThrottle", "SEED_OUTPUTS", "ServiceRole",
-    "SessionTable", "SessionTableProps", "Statement", "TenantMetering", "TenantMeteringProps",
-    "TokenVendingMachine", "TokenVendingMachineProps", "TVM_OUTPUTS",
-]  # fmt: skip
+import importlib
+
+from . import _node  # noqa: F401  (first: picks Node before cdktf starts jsii)
+
+_EXPORTS = {
+    "ACCESS_OUTPUTS": "mcp_server", "EncryptedLogGroup": "logs", "ExternalPool": "auth",
+    "FrontDoor": "front_door", "ImageRepository": "registry", "ImageRepositoryProps": "registry",
+    "McpAuth": "auth", "McpAuthProps": "auth", "McpFunction": "function",
+    "McpFunctionProps": "function", "McpHttpApi": "http_api", "McpHttpApiProps": "http_api",
+    "McpRestApi": "rest_api", "McpRestApiProps": "rest_api", "McpServer": "mcp_server",
+    "McpServerProps": "props", "METERING_OUTPUTS": "mcp_server", "Metric": "monitoring",
+    "Monitoring": "monitoring", "MonitoringProps": "monitoring", "Names": "naming",
+    "RouteThrottle": "props", "SEED_OUTPUTS": "mcp_server", "ServiceRole": "iam",
+    "SessionTable": "sessions", "SessionTableProps": "sessions", "Statement": "iam",
+    "TENANT_CLIENT_OUTPUTS": "mcp_server", "TenantMetering": "metering",
+    "TenantMeteringProps": "metering", "TokenVendingMachine": "tvm",
+    "TokenVendingMachineProps": "tvm", "TVM_OUTPUTS": "mcp_server",
+}  # fmt: skip
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name == "aws":
+        return importlib.import_module(".aws", __name__)
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value

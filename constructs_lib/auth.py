@@ -14,10 +14,7 @@ from constructs import Construct
 from . import aws
 from .iam import account_id, partition, region
 from .naming import Names
-
-RESOURCE_SERVER = "mcp"
-SCOPE_NAME = "invoke"
-SCOPE = f"{RESOURCE_SERVER}/{SCOPE_NAME}"
+from .transport import RESOURCE_SERVER, SCOPE, SCOPE_NAME
 
 
 @dataclass(frozen=True)

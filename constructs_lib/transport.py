@@ -10,6 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+# The OAuth scope every /mcp method requires: resource server `mcp`, scope `invoke`.
+RESOURCE_SERVER = "mcp"
+SCOPE_NAME = "invoke"
+SCOPE = f"{RESOURCE_SERVER}/{SCOPE_NAME}"
+
 
 @dataclass(frozen=True)
 class TransportHeaders:

@@ -7,6 +7,16 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 
+# The variables the stack sets on the function that this server reads (the stack's tests check
+# both lists agree); AWS_LWA_INVOKE_MODE is read by the Lambda Web Adapter.
+STACK_VARIABLES = (
+    "SESSION_TABLE_NAME", "SESSION_TTL_SECONDS", "TENANT_ISOLATION_ENABLED", "TENANT_TAG_KEY",
+    "TENANT_ROLE_ARN_PREFIX", "TENANT_TEMPLATE_ROLE_ARN", "TENANT_SESSION_SECONDS",
+    "USAGE_TABLE_NAME", "USAGE_TTL_DAYS", "MCP_ALLOWED_ORIGINS",
+)  # fmt: skip
+ADAPTER_VARIABLES = ("AWS_LWA_INVOKE_MODE",)
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() == "true"
 

@@ -1,0 +1,9 @@
+"""A local stand-in for the stack's REST API and Cognito, on 127.0.0.1, for `make serve` and the
+end-to-end tests: it verifies tokens signed with a local key (Cognito's JWKS stand-in), answers
+what API Gateway answers itself (preflight, RFC 9728 metadata, the 401/403 challenges) with the
+same documents and headers the stack writes (`constructs_lib.transport`), and hands every
+authorized `/mcp` request to the server as the Lambda Web Adapter does behind the REST proxy:
+the request with the proxy event's request context, verified claims included, in
+`x-amzn-request-context`. It streams the response (the REST API's STREAM mode) or buffers it
+and gives up after the buffered integration limit.
+"""

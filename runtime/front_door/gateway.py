@@ -1,0 +1,237 @@
+"""The REST API and Cognito of a stack, emulated on 127.0.0.1 (see the package docstring)."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import AsyncIterator
+from urllib.parse import parse_qs
+
+import anyio
+import httpx2
+import jwt
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from constructs_lib.transport import (
+    CORS_ALLOW_HEADERS,
+    CORS_EXPOSE_HEADERS,
+    CORS_MAX_AGE_S,
+    CORS_METHODS,
+    METADATA_PATHS,
+    SCOPE,
+    protected_resource_metadata,
+    www_authenticate,
+)
+
+from .tokens import TokenIssuer
+
+# What the Lambda Web Adapter sets from the event; a client's own values never reach the app.
+ADAPTER_HEADERS = ("x-amzn-request-context", "x-amzn-lambda-context", "x-amz-tenant-id")
+HOP_BY_HOP = ("host", "content-length", "connection", "transfer-encoding", "keep-alive")
+# API Gateway's buffered REST integration limit (the default quota).
+BUFFERED_LIMIT_S = 29.0
+
+
+@dataclass
+class GatewaySettings:
+    app_url: str  # the server, e.g. http://127.0.0.1:8080
+    stage: str = "dev"
+    allowed_origins: tuple[str, ...] = ("*",)
+    streaming: bool = True  # the REST integration's STREAM transfer mode
+    function_timeout_s: float = 180.0
+    time_scale: float = 1.0  # scales the integration limits with the server's own knob
+    name: str = "MCP server (local)"
+
+    @property
+    def integration_timeout_s(self) -> float:
+        limit = self.function_timeout_s if self.streaming else min(self.function_timeout_s, BUFFERED_LIMIT_S)
+        return limit * self.time_scale
+
+
+class Gateway:
+    def __init__(self, settings: GatewaySettings, issuer: TokenIssuer):
+        self.settings = settings
+        self.issuer = issuer
+        self.http = httpx2.AsyncClient(timeout=httpx2.Timeout(None))
+
+    # -- URLs as the stack builds them: the stage is the first path segment --------------
+
+    def base(self, request: Request) -> str:
+        return f"{request.url.scheme}://{request.url.netloc}/{self.settings.stage}"
+
+    def metadata_url(self, request: Request) -> str:
+        return self.base(request) + METADATA_PATHS[1]
+
+    # -- CORS, as the stack's MOCK integrations and gateway responses set it ------------
+
+    def allow_origin(self, request: Request, echo_listed: bool = True) -> dict[str, str]:
+        origins = self.settings.allowed_origins
+        if len(origins) == 1:
+            return {"access-control-allow-origin": origins[0]}
+        origin = request.headers.get("origin")
+        if echo_listed:  # MOCK integrations echo a listed origin
+            return {"access-control-allow-origin": origin} if origin in origins else {}
+        return {"access-control-allow-origin": "*"}  # gateway responses cannot choose
+
+    def gateway_response(self, request: Request, status: int, message: str, **headers: str) -> Response:
+        return JSONResponse({"message": message}, status_code=status, headers={
+            **self.allow_origin(request, echo_listed=False),
+            "access-control-expose-headers": ",".join(CORS_EXPOSE_HEADERS), **headers})  # fmt: skip
+
+    async def preflight(self, request: Request) -> Response:
+        return Response(status_code=204, headers={
+            **self.allow_origin(request), "vary": "Origin",
+            "access-control-allow-headers": ",".join(CORS_ALLOW_HEADERS),
+            "access-control-allow-methods": ",".join(CORS_METHODS),
+            "access-control-max-age": str(CORS_MAX_AGE_S)})  # fmt: skip
+
+    async def metadata(self, request: Request) -> Response:
+        suffix = request.url.path.removeprefix(f"/{self.settings.stage}{METADATA_PATHS[0]}")
+        document = protected_resource_metadata(
+            self.base(request) + suffix, self.issuer.issuer, (SCOPE,), self.settings.name
+        )
+        return JSONResponse(document, headers={**self.allow_origin(request), "vary": "Origin",
+                                               "cache-control": "max-age=300"})  # fmt: skip
+
+    # -- the Cognito authorizer ----------------------------------------------------------
+
+    def authorize(self, request: Request) -> dict | Response:
+        """The verified claims, or the gateway response the stack sends."""
+        header = request.headers.get("authorization", "")
+        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else header.strip()
+        challenge = www_authenticate(self.metadata_url(request), SCOPE)
+        if not token:
+            return self.gateway_response(request, 401, "Unauthorized", **{"www-authenticate": challenge})
+        try:
+            claims = self.issuer.verify(token)
+        except jwt.InvalidTokenError:
+            return self.gateway_response(request, 401, "Unauthorized", **{"www-authenticate": challenge})
+        if SCOPE not in claims.get("scope", "").split():
+            insufficient = www_authenticate(self.metadata_url(request), SCOPE, insufficient_scope=True)
+            return self.gateway_response(request, 403, "Forbidden", **{"www-authenticate": insufficient})
+        return claims
+
+    # -- the Lambda proxy integration, as the Lambda Web Adapter hands it to the app -----
+
+    def request_context(self, request: Request, claims: dict) -> dict:
+        now = time.time()
+        return {
+            "resourcePath": "/mcp", "httpMethod": request.method, "path": f"/{self.settings.stage}/mcp",
+            "stage": self.settings.stage, "requestId": str(uuid.uuid4()), "apiId": "local",
+            "domainName": request.url.netloc, "protocol": "HTTP/1.1",
+            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "requestTimeEpoch": int(now * 1000),
+            "identity": {"sourceIp": request.client.host if request.client else "127.0.0.1"},
+            # REST API Cognito authorizers pass every claim as a string.
+            "authorizer": {"claims": {k: str(v) for k, v in claims.items()}},
+        }  # fmt: skip
+
+    async def mcp(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return await self.preflight(request)
+        if request.method not in ("POST", "GET", "DELETE"):
+            return self.gateway_response(request, 403, "Missing Authentication Token")
+        claims = self.authorize(request)
+        if isinstance(claims, Response):
+            return claims
+        headers = {k: v for k, v in request.headers.items() if k not in HOP_BY_HOP + ADAPTER_HEADERS}
+        headers["x-amzn-request-context"] = json.dumps(self.request_context(request, claims))
+        upstream = self.http.build_request(
+            request.method, self.settings.app_url.rstrip("/") + "/mcp", headers=headers,
+            content=await request.body(), params=request.query_params,
+        )  # fmt: skip
+        limit, started = self.settings.integration_timeout_s, time.monotonic()
+        try:
+            with anyio.fail_after(limit):
+                answer = await self.http.send(upstream, stream=True)
+        except TimeoutError:
+            return self.gateway_response(request, 504, "Endpoint request timed out")
+        except httpx2.TransportError:
+            return self.gateway_response(request, 502, "Internal server error")
+        out_headers = {k: v for k, v in answer.headers.items() if k not in HOP_BY_HOP}
+        if not self.settings.streaming:
+            try:  # buffered: the whole response, within the integration limit
+                with anyio.fail_after(max(0.0, limit - (time.monotonic() - started))):
+                    body = await answer.aread()
+            except TimeoutError:
+                await answer.aclose()
+                return self.gateway_response(request, 504, "Endpoint request timed out")
+            return Response(body, status_code=answer.status_code, headers=out_headers)
+        remaining = max(0.0, limit - (time.monotonic() - started))
+        return StreamingResponse(self._stream(answer, remaining), status_code=answer.status_code, headers=out_headers)
+
+    async def _stream(self, answer: httpx2.Response, limit: float) -> AsyncIterator[bytes]:
+        """The response as it arrives; the stream ends at the integration timeout."""
+        with anyio.move_on_after(limit):
+            async for chunk in answer.aiter_raw():
+                yield chunk
+        await answer.aclose()
+
+    # -- Cognito's endpoints -------------------------------------------------------------
+
+    async def token(self, request: Request) -> Response:
+        form = parse_qs((await request.body()).decode())
+        value = lambda key: (form.get(key) or [None])[0]  # noqa: E731
+        client_id, secret = value("client_id"), value("client_secret")
+        basic = request.headers.get("authorization", "")
+        if basic.startswith("Basic "):
+            client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+        if not self.issuer.authenticate(client_id, secret):
+            return JSONResponse({"error": "invalid_client"}, status_code=401)
+        if value("grant_type") != "client_credentials":
+            return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+        scopes = tuple((value("scope") or " ".join(self.issuer.scopes)).split())
+        if not set(scopes) <= set(self.issuer.scopes):
+            return JSONResponse({"error": "invalid_scope"}, status_code=400)
+        token = self.issuer.issue(client_id, scopes)
+        return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": self.issuer.lifetime_s})
+
+    def token_endpoint(self, request: Request) -> str:
+        return f"{request.url.scheme}://{request.url.netloc}/oauth2/token"
+
+    async def openid_configuration(self, request: Request) -> Response:
+        return JSONResponse({
+            "issuer": self.issuer.issuer, "token_endpoint": self.token_endpoint(request),
+            "authorization_endpoint": f"{request.url.scheme}://{request.url.netloc}/oauth2/authorize",
+            "jwks_uri": f"{self.issuer.issuer}/.well-known/jwks.json",
+            "response_types_supported": ["code", "token"], "scopes_supported": list(self.issuer.scopes),
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        })  # fmt: skip
+
+    async def jwks(self, _request: Request) -> Response:
+        return JSONResponse(self.issuer.jwks())
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def create_gateway(settings: GatewaySettings, issuer: TokenIssuer) -> Starlette:
+    gateway = Gateway(settings, issuer)
+    pool = issuer.issuer.rstrip("/").rsplit("/", 1)[-1]
+    stage = settings.stage
+    routes = [
+        Route(f"/{stage}/mcp", gateway.mcp, methods=["GET", "POST", "DELETE", "OPTIONS", "PUT", "PATCH"]),
+        *[Route(f"/{stage}{path}", gateway.metadata, methods=["GET"]) for path in METADATA_PATHS],
+        Route("/oauth2/token", gateway.token, methods=["POST"]),
+        Route(f"/{pool}/.well-known/openid-configuration", gateway.openid_configuration),
+        Route(f"/.well-known/openid-configuration/{pool}", gateway.openid_configuration),
+        Route(f"/.well-known/oauth-authorization-server/{pool}", gateway.openid_configuration),
+        Route(f"/{pool}/.well-known/jwks.json", gateway.jwks),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        await gateway.aclose()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.gateway = gateway
+    return app
