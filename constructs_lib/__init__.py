@@ -13,18 +13,22 @@ import importlib
 from . import _node  # noqa: F401  (first: picks Node before cdktf starts jsii)
 
 _EXPORTS = {
-    "ACCESS_OUTPUTS": "mcp_server", "EncryptedLogGroup": "logs", "ExternalPool": "auth",
-    "FrontDoor": "front_door", "ImageRepository": "registry", "ImageRepositoryProps": "registry",
+    "ACCESS_OUTPUTS": "outputs", "DeploymentKey": "kms", "DeploymentKeyProps": "kms",
+    "EncryptedLogGroup": "logs", "ExternalPool": "auth", "FrontDoor": "front_door",
+    "FrontDoorProps": "front_door", "ImageCode": "function", "ImageRepository": "registry",
+    "ImageRepositoryProps": "registry", "ImportedRole": "iam", "KeyLike": "kms",
     "McpAuth": "auth", "McpAuthProps": "auth", "McpFunction": "function",
     "McpFunctionProps": "function", "McpHttpApi": "http_api", "McpHttpApiProps": "http_api",
     "McpRestApi": "rest_api", "McpRestApiProps": "rest_api", "McpServer": "mcp_server",
-    "McpServerProps": "props", "METERING_OUTPUTS": "mcp_server", "Metric": "monitoring",
-    "Monitoring": "monitoring", "MonitoringProps": "monitoring", "Names": "naming",
-    "RouteThrottle": "props", "SEED_OUTPUTS": "mcp_server", "ServiceRole": "iam",
-    "SessionTable": "sessions", "SessionTableProps": "sessions", "Statement": "iam",
-    "TENANT_CLIENT_OUTPUTS": "mcp_server", "TenantMetering": "metering",
-    "TenantMeteringProps": "metering", "TokenVendingMachine": "tvm",
-    "TokenVendingMachineProps": "tvm", "TVM_OUTPUTS": "mcp_server",
+    "McpServerProps": "props", "METERING_OUTPUTS": "outputs", "MetadataFunction": "discovery",
+    "MetadataFunctionProps": "discovery", "Metric": "monitoring", "Monitoring": "monitoring",
+    "MonitoringProps": "monitoring", "Names": "naming", "Network": "network",
+    "NetworkProps": "network", "RouteThrottle": "front_door", "SEED_OUTPUTS": "outputs",
+    "ServiceRole": "iam", "SessionTable": "sessions", "SessionTableProps": "sessions",
+    "Statement": "iam", "TENANT_CLIENT_OUTPUTS": "outputs", "TenantMetering": "metering",
+    "TenantMeteringOptions": "metering", "TenantMeteringProps": "metering",
+    "TenantOptions": "props", "TokenVendingMachine": "tvm", "TokenVendingMachineOptions": "tvm",
+    "TokenVendingMachineProps": "tvm", "TVM_OUTPUTS": "outputs", "policy_document": "iam",
 }  # fmt: skip
 __all__ = sorted(_EXPORTS)
 

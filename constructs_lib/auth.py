@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from . import aws
-from .iam import account_id, partition, region
+from .checks import is_token
+from .context import account_id, partition, region
 from .naming import Names
 from .transport import RESOURCE_SERVER, SCOPE, SCOPE_NAME
 
@@ -25,9 +26,9 @@ class ExternalPool:
     endpoint: str
     client_id: str
 
-    @property
-    def region(self) -> str:
-        return self.user_pool_id.split("_")[0]
+    def region(self, scope: Construct) -> str:
+        """The pool's region: in its id (`<region>_<id>`), or the stack's when the id is a token."""
+        return region(scope) if is_token(self.user_pool_id) else self.user_pool_id.split("_")[0]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,7 +50,7 @@ class McpAuth(Construct):
             self.user_pool_id = pool_id
             self.endpoint = props.external.endpoint.removeprefix("https://")
             self.user_pool_arn = (
-                f"arn:{partition(self)}:cognito-idp:{props.external.region}:"
+                f"arn:{partition(self)}:cognito-idp:{props.external.region(self)}:"
                 f"{account_id(self)}:userpool/{pool_id}"
             )
             self.client_ids = [props.external.client_id]

@@ -21,6 +21,7 @@ from cdktf import AssetType, TerraformAsset
 from constructs import Construct
 
 from .function import McpFunction, McpFunctionProps, ZipCode
+from .kms import KeyLike
 from .naming import Names
 
 HANDLER_SOURCE = Path(__file__).resolve().parent / "handlers" / "protected_resource_metadata.py"
@@ -42,7 +43,7 @@ class MetadataFunctionProps:
     names: Names
     authorization_server: str
     scopes: Sequence[str]
-    kms_key_arn: str
+    kms_key: KeyLike
     subnet_ids: Sequence[str]
     security_group_ids: Sequence[str]
     log_retention_days: int = 30
@@ -75,7 +76,7 @@ class MetadataFunction(Construct):
                     handler=f"{HANDLER_SOURCE.stem}.handler",
                     runtime=RUNTIME,
                 ),
-                kms_key_arn=props.kms_key_arn,
+                kms_key=props.kms_key,
                 subnet_ids=props.subnet_ids,
                 security_group_ids=props.security_group_ids,
                 memory_size=128,

@@ -1,18 +1,53 @@
-"""What every API Gateway front door exposes to `McpServer`, whichever flavour it is."""
+"""What every API Gateway front door takes and exposes to `McpServer`, whichever flavour it
+is, and the one access-log format both write."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Literal, Mapping
 
 from constructs import Construct
 
 from .auth import McpAuth
+from .checks import doc
 from .function import McpFunction
+from .kms import KeyLike
 from .monitoring import Metric
 from .naming import Names
-from .props import RouteThrottle
 from .transport import CORS_ALLOW_HEADERS
+
+
+@dataclass(frozen=True)
+class RouteThrottle:
+    """Throttling for one route, overriding the stage defaults."""
+
+    throttling_rate_limit: float = field(metadata=doc("Steady-state requests per second."))
+    throttling_burst_limit: int = field(metadata=doc("Maximum burst of requests."))
+
+
+def access_log_format(kind: Literal["http", "rest"]) -> str:
+    """The structured access-log record (AU-3: what, when, where, source, outcome, identity).
+    `clientId` is the verified tenant (the token's app client), for per-tenant metering."""
+    record = {
+        "requestId": "$context.requestId", "requestTime": "$context.requestTime",
+        "sourceIp": "$context.identity.sourceIp", "userAgent": "$context.identity.userAgent",
+        "httpMethod": "$context.httpMethod",
+        **({"routeKey": "$context.routeKey"} if kind == "http" else {}),
+        "path": "$context.path", "protocol": "$context.protocol", "status": "$context.status",
+        "responseLength": "$context.responseLength", "responseLatency": "$context.responseLatency",
+        "integrationStatus": "$context.integrationStatus",
+        "integrationLatency": "$context.integrationLatency",
+        "integrationError": "$context.integrationErrorMessage",
+    }  # fmt: skip
+    clients = {"clientId": "$context.authorizer.claims.client_id"}
+    errors = {"authorizerError": "$context.authorizer.error"}
+    if kind == "http":
+        record |= {**errors, **clients}
+    else:  # REST: the resource path instead of a route key, and what WAF decided
+        record |= {"resourcePath": "$context.resourcePath", **clients, **errors,
+                   "wafResponseCode": "$context.wafResponseCode"}  # fmt: skip
+    return json.dumps(record, separators=(",", ":"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,7 +56,7 @@ class FrontDoorProps:
 
     names: Names
     function: McpFunction
-    kms_key_arn: str
+    kms_key: KeyLike
     log_retention_days: int = 30
     throttle_rate_limit: float = 100
     throttle_burst_limit: int = 50

@@ -12,6 +12,7 @@ from constructs import Construct
 from . import aws
 from .compliance import GENERATED_CODE, NO_CODE_SIGNING, NO_DLQ, skip_check
 from .iam import ServiceRole, Statement
+from .kms import KeyLike, key_arn
 from .logs import EncryptedLogGroup
 
 
@@ -40,7 +41,7 @@ class McpFunctionProps:
     role_name: str
     log_group_name: str
     code: ImageCode | ZipCode
-    kms_key_arn: str
+    kms_key: KeyLike
     subnet_ids: Sequence[str]
     security_group_ids: Sequence[str]
     memory_size: int = 512
@@ -76,12 +77,12 @@ class McpFunction(Construct):
             managed_policies=managed,
             description=f"Execution role of the {props.function_name} function",
         )
-        self.role.grant(
+        self.role.add_to_policy(
             "kms",
             Statement(
                 sid="DecryptWithDeploymentKey",
                 actions=["kms:Decrypt"],
-                resources=[props.kms_key_arn],
+                resources=[key_arn(props.kms_key)],
             ),
         )
         self.log_group = EncryptedLogGroup(
@@ -89,7 +90,7 @@ class McpFunction(Construct):
             "logs",
             name=props.log_group_name,
             retention_days=props.log_retention_days,
-            kms_key_arn=props.kms_key_arn,
+            key=props.kms_key,
         )
         lf = aws.lambda_function
         self.function = lf.LambdaFunction(
@@ -101,7 +102,7 @@ class McpFunction(Construct):
             memory_size=props.memory_size,
             timeout=props.timeout,
             reserved_concurrent_executions=props.reserved_concurrent_executions,
-            kms_key_arn=props.kms_key_arn,
+            kms_key_arn=key_arn(props.kms_key),
             environment=lf.LambdaFunctionEnvironment(variables=dict(props.environment_variables))
             if props.environment_variables
             else None,
@@ -146,8 +147,14 @@ class McpFunction(Construct):
     def invoke_arn(self) -> str:
         return self.function.invoke_arn
 
-    def grant_invoke(self, id: str, *, principal: str, source_arn: str):
-        """Let `principal` invoke the function, only from `source_arn`."""
+    @property
+    def grant_principal(self) -> ServiceRole:
+        """The function's role: what grants to the function add to."""
+        return self.role
+
+    def add_permission(self, id: str, *, principal: str, source_arn: str):
+        """A resource policy statement: `principal` (a service) may invoke the function, only
+        from `source_arn`."""
         return aws.lambda_permission.LambdaPermission(
             self,
             f"invoke_{id}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from constructs import Construct
@@ -10,10 +9,10 @@ from constructs import Construct
 from . import aws
 from .auth import SCOPE
 from .compliance import METADATA_IS_PUBLIC, skip_check
-from .front_door import FrontDoor, FrontDoorProps
+from .front_door import FrontDoor, FrontDoorProps, access_log_format
 from .function import McpFunction
 from .logs import EncryptedLogGroup
-from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS
+from .limits import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS
 from .transport import (
     CORS_EXPOSE_HEADERS,
     CORS_MAX_AGE_S,
@@ -23,28 +22,6 @@ from .transport import (
 
 # HTTP API integrations time out after 30 s at most, whatever the function's timeout.
 HTTP_API_MAX_INTEGRATION_TIMEOUT_S = FRONT_DOOR_LIMIT_S["http"]
-
-# Structured access-log record (AU-3: what, when, where, source, outcome, identity).
-ACCESS_LOG_FORMAT = {
-    "requestId": "$context.requestId",
-    "requestTime": "$context.requestTime",
-    "sourceIp": "$context.identity.sourceIp",
-    "userAgent": "$context.identity.userAgent",
-    "httpMethod": "$context.httpMethod",
-    "routeKey": "$context.routeKey",
-    "path": "$context.path",
-    "protocol": "$context.protocol",
-    "status": "$context.status",
-    "responseLength": "$context.responseLength",
-    "responseLatency": "$context.responseLatency",
-    "integrationStatus": "$context.integrationStatus",
-    "integrationLatency": "$context.integrationLatency",
-    "integrationError": "$context.integrationErrorMessage",
-    "authorizerError": "$context.authorizer.error",
-    # The verified tenant (the token's app client), for per-tenant metering.
-    "clientId": "$context.authorizer.claims.client_id",
-}
-
 
 @dataclass(frozen=True, kw_only=True)
 class McpHttpApiProps(FrontDoorProps):
@@ -85,7 +62,7 @@ class McpHttpApi(FrontDoor):
             "access_logs",
             name=props.names.api_access_log_group,
             retention_days=props.log_retention_days,
-            kms_key_arn=props.kms_key_arn,
+            key=props.kms_key,
         )
         self.integration = aws.apigatewayv2_integration.Apigatewayv2Integration(
             self,
@@ -146,7 +123,7 @@ class McpHttpApi(FrontDoor):
             auto_deploy=True,
             access_log_settings=st.Apigatewayv2StageAccessLogSettings(
                 destination_arn=self.access_logs.arn,
-                format=json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
+                format=access_log_format("http"),
             ),
             default_route_settings=st.Apigatewayv2StageDefaultRouteSettings(
                 throttling_rate_limit=props.throttle_rate_limit,
@@ -166,7 +143,7 @@ class McpHttpApi(FrontDoor):
             # Route settings name routes that must exist first.
             depends_on=list(self.routes.values()),
         )
-        self.permission = props.function.grant_invoke(
+        self.permission = props.function.add_permission(
             "http_api",
             principal="apigateway.amazonaws.com",
             source_arn=f"{self.api.execution_arn}/*/*/mcp",
@@ -188,7 +165,7 @@ class McpHttpApi(FrontDoor):
             )  # fmt: skip
             skip_check(route, "CKV_AWS_309", METADATA_IS_PUBLIC)
             self.routes[f"GET {path}"] = route
-        props.metadata_function.grant_invoke(
+        props.metadata_function.add_permission(
             "http_api",
             principal="apigateway.amazonaws.com",
             source_arn=f"{self.api.execution_arn}/*/GET/{METADATA_PATHS[0].lstrip('/')}*",

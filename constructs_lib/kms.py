@@ -6,27 +6,33 @@ its statements, and the README lists them (with placeholders) for a key given as
 Why each statement, from AWS's documentation:
 - CloudWatch Logs encrypts with the key as `logs.<region>.amazonaws.com`; without a statement
   for it, creating a log group with `kms_key_id` fails. The statement is confined to the
-  stack's log groups by the `kms:EncryptionContext:aws:logs:arn` condition.
+  log groups that use the key by the `kms:EncryptionContext:aws:logs:arn` condition.
 - CloudWatch alarms publishing to an SNS topic encrypted with the key need
   `cloudwatch.amazonaws.com` to generate and decrypt data keys; without it SNS drops the
-  notification and only the alarm history shows it. Confined to the topic by SNS's
+  notification and only the alarm history shows it. Confined to the topics by SNS's
   `aws:sns:topicArn` encryption context.
 - Lambda (environment variables), DynamoDB, ECR and SNS publishers in the account use the key
   through grants they create with the caller's IAM permissions; the account statement lets IAM
   policies grant those, and the roles here get them by grant (`kms:ViaService` where the
   service calls on the role's behalf).
+
+The created key learns what needs it where that is created: every `EncryptedLogGroup` and alarm
+topic under the key registers itself, and the policy is rendered at synth, so a log group a user
+adds later is covered as well.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Sequence, Union
 
-from cdktf import TerraformResourceLifecycle
+import jsii
+from cdktf import IResolveContext, IStringProducer, Lazy, TerraformResourceLifecycle
 from constructs import Construct
 
 from . import aws
-from .iam import Statement, account_id, dns_suffix, partition, policy_document, region
+from .context import account_id, dns_suffix, partition, region
+from .iam import Statement, policy_document
 from .naming import Names
 
 # Each statement's purpose, in the order the policy lists them.
@@ -47,7 +53,7 @@ class KeyScope:
     region: str
     dns_suffix: str
     log_group_names: Sequence[str]
-    alarm_topic_name: str | None  # an SNS topic for alarms encrypted with this key
+    alarm_topic_names: Sequence[str] = ()  # SNS topics for alarms encrypted with this key
 
     def log_group_arn(self, name: str) -> str:
         return f"arn:{self.partition}:logs:{self.region}:{self.account}:log-group:{name}"
@@ -87,7 +93,8 @@ def key_policy_statements(scope: KeyScope) -> list[tuple[Statement, str]]:
             "always (every log group of the stack is encrypted with the key)",
         ),
     ]
-    if scope.alarm_topic_name:
+    if scope.alarm_topic_names:
+        topics = [scope.topic_arn(n) for n in scope.alarm_topic_names]
         found.append(
             (
                 Statement(
@@ -97,9 +104,7 @@ def key_policy_statements(scope: KeyScope) -> list[tuple[Statement, str]]:
                     resources=["*"],
                     conditions={
                         "StringEquals": {
-                            "kms:EncryptionContext:aws:sns:topicArn": scope.topic_arn(
-                                scope.alarm_topic_name
-                            )
+                            "kms:EncryptionContext:aws:sns:topicArn": topics[0] if len(topics) == 1 else topics
                         }
                     },
                 ),
@@ -117,18 +122,21 @@ class DeploymentKeyProps:
 
 
 class DeploymentKey(Construct):
-    """A symmetric key with yearly rotation and an alias. Its policy is set by `set_policy`
-    once the stack knows every log group and whether it owns the alarm topic."""
+    """A symmetric key with yearly rotation and an alias, whose policy admits exactly the log
+    groups and alarm topics registered with it (`allow_log_group`, `allow_alarm_topic`)."""
 
     def __init__(self, scope: Construct, id: str, props: DeploymentKeyProps):
         super().__init__(scope, id)
         self.names = props.names
+        self.log_group_names: set[str] = set()
+        self.alarm_topic_names: set[str] = set()
         self.key = aws.kms_key.KmsKey(
             self,
             "key",
             description=f"Encrypts the {props.names.prefix} MCP server's logs, data and alarms",
             enable_key_rotation=True,
             deletion_window_in_days=DELETION_WINDOW_DAYS,
+            policy=Lazy.string_value(_KeyPolicy(self)),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True)
             if props.prevent_destroy
             else None,
@@ -141,13 +149,50 @@ class DeploymentKey(Construct):
     def arn(self) -> str:
         return self.key.arn
 
-    def set_policy(self, *, log_group_names: Sequence[str], alarm_topic_name: str | None) -> None:
-        scope = KeyScope(
+    def allow_log_group(self, name: str) -> None:
+        """CloudWatch Logs may use the key for the log group `name` (a plain name)."""
+        self.log_group_names.add(name)
+
+    def allow_alarm_topic(self, name: str) -> None:
+        """CloudWatch alarms may publish to the topic `name`, encrypted with the key."""
+        self.alarm_topic_names.add(name)
+
+    def scope(self) -> KeyScope:
+        return KeyScope(
             partition=partition(self),
             account=account_id(self),
             region=region(self),
             dns_suffix=dns_suffix(self),
-            log_group_names=sorted(log_group_names),
-            alarm_topic_name=alarm_topic_name,
+            log_group_names=sorted(self.log_group_names),
+            alarm_topic_names=sorted(self.alarm_topic_names),
         )
-        self.key.policy = policy_document(*(s for s, _ in key_policy_statements(scope)))
+
+
+@jsii.implements(IStringProducer)
+class _KeyPolicy:
+    """The key policy, rendered at synth from what registered with the key by then."""
+
+    def __init__(self, key: DeploymentKey):
+        self.key = key
+
+    def produce(self, context: IResolveContext) -> str:
+        return policy_document(*(s for s, _ in key_policy_statements(self.key.scope())))
+
+
+# A key the deployment uses: one it creates, or the ARN (or token) of one made elsewhere, whose
+# policy is then its owner's (the README lists what it must allow).
+KeyLike = Union[DeploymentKey, str]
+
+
+def key_arn(key: KeyLike) -> str:
+    return key.arn if isinstance(key, DeploymentKey) else key
+
+
+def allow_log_group(key: KeyLike, name: str) -> None:
+    if isinstance(key, DeploymentKey):
+        key.allow_log_group(name)
+
+
+def allow_alarm_topic(key: KeyLike, name: str) -> None:
+    if isinstance(key, DeploymentKey):
+        key.allow_alarm_topic(name)

@@ -6,29 +6,30 @@ from constructs import Construct
 
 from . import aws
 from .compliance import skip_check
+from .kms import KeyLike, allow_log_group, key_arn
 
 # FedRAMP AU-11 (and Checkov CKV_AWS_338) want a year of logs.
 ONE_YEAR_DAYS = 365
 
 
 class EncryptedLogGroup(Construct):
-    """A log group encrypted with `kms_key_arn` that keeps events `retention_days` days.
+    """A log group encrypted with `key` that keeps events `retention_days` days.
 
-    The key's policy must let `logs.<region>.amazonaws.com` use it, or creation fails.
+    The key's policy must let `logs.<region>.amazonaws.com` use it, or creation fails: a
+    created key (`DeploymentKey`) learns of the log group here; a given key must allow it.
     """
 
-    def __init__(
-        self, scope: Construct, id: str, *, name: str, retention_days: int, kms_key_arn: str
-    ):
+    def __init__(self, scope: Construct, id: str, *, name: str, retention_days: int, key: KeyLike):
         super().__init__(scope, id)
-        # The plain name (not a token): the deployment key's policy lists every log group.
+        # The plain name (not a token): the key policy names the log group's ARN.
         self.log_group_name = name
+        allow_log_group(key, name)
         self.log_group = aws.cloudwatch_log_group.CloudwatchLogGroup(
             self,
             "log_group",
             name=name,
             retention_in_days=retention_days,
-            kms_key_id=kms_key_arn,
+            kms_key_id=key_arn(key),
         )
         if retention_days < ONE_YEAR_DAYS:
             skip_check(

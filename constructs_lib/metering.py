@@ -9,12 +9,16 @@ function records usage in a table keyed by `tenant_id` + `period`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from constructs import Construct
 
 from . import aws
-from .iam import Statement, inline_policy, via_service
+from .checks import Problem, doc, resolved, rule, rules_of, run_rules
+from .context import via_service
+from .iam import Grantable, Statement, inline_policy
+from .kms import KeyLike, allow_alarm_topic, key_arn
+from .limits import METRIC_NAMESPACE, SNS_TOPIC_ARN
 from .naming import Names
 from .sessions import TABLE_KEY_ACTIONS
 from .tenancy import TENANT_ID
@@ -34,23 +38,84 @@ ERROR_RATE_PERIOD_S = 300
 USAGE_WRITE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 
 
+@dataclass(frozen=True)
+class TenantMeteringOptions:
+    """The seed metering module's inputs that a deployment does not wire itself (`[tenant_metering]`)."""
+
+    tags: Mapping[str, str] = field(default_factory=dict, metadata=doc("More tags on the usage table, topic and alarms"))
+    metric_namespace: str = field(default="MCP/TenantMetering", metadata=doc("CloudWatch namespace of the tenant metrics"))
+    usage_ttl_days: int = field(default=90, metadata=doc("Days a usage record is kept (DynamoDB TTL)"))
+    enable_quota_alarm: bool = field(default=True, metadata=doc("Alarm when a tenant's requests in a period reach its quota"))
+    quota_request_threshold: int = field(default=10000, metadata=doc("Requests per quota period (a tenant may set its own)"))
+    quota_alarm_period: int = field(default=86400, metadata=doc("Quota period in seconds (a multiple of 60)"))
+    quota_alarm_evaluation_periods: int = field(default=1, metadata=doc("Quota periods evaluated together"))
+    error_rate_threshold: float = field(default=50, metadata=doc("Percentage of a tenant's requests failing with 5xx"))
+    alarm_sns_topic_arn: str | None = field(default=None, metadata=doc(
+        "Topic for the metering alarms (default: the server's alarm topic)"))  # fmt: skip
+
+    @rule("metric_namespace")
+    def _namespace(self) -> list[Problem]:
+        problem = METRIC_NAMESPACE.problem(resolved(self.metric_namespace))
+        return [(("metric_namespace",), problem)] if problem else []
+
+    @rule("usage_ttl_days")
+    def _ttl(self) -> list[Problem]:
+        if 1 <= resolved(self.usage_ttl_days) <= 3650:
+            return []
+        return [(("usage_ttl_days",), "must be 1 to 3650 days")]
+
+    @rule("quota_request_threshold", "quota_alarm_evaluation_periods")
+    def _positive_counts(self) -> list[Problem]:
+        return [((f,), "must be at least 1") for f in ("quota_request_threshold", "quota_alarm_evaluation_periods")
+                if resolved(getattr(self, f)) < 1]  # fmt: skip
+
+    @rule("quota_alarm_period")
+    def _one_minute_periods(self) -> list[Problem]:
+        period = resolved(self.quota_alarm_period)
+        if period >= 60 and period % 60 == 0:
+            return []
+        return [(("quota_alarm_period",),
+            "must be a multiple of 60, at least 60: the metrics come from log metric filters, "
+            "which publish at one-minute resolution")]  # fmt: skip
+
+    @rule("quota_alarm_period", "quota_alarm_evaluation_periods")
+    def _alarm_window(self) -> list[Problem]:
+        period = resolved(self.quota_alarm_period)
+        window = period * resolved(self.quota_alarm_evaluation_periods)
+        limit = 86400 if period < 3600 else 604800
+        if window > limit:
+            return [(("quota_alarm_evaluation_periods",),
+                f"quota_alarm_period x quota_alarm_evaluation_periods is {window} s; CloudWatch "
+                f"allows {limit} s for a period {'under' if period < 3600 else 'of at least'} one hour")]  # fmt: skip
+        return []
+
+    @rule("error_rate_threshold")
+    def _percentage(self) -> list[Problem]:
+        if 0 < resolved(self.error_rate_threshold) <= 100:
+            return []
+        return [(("error_rate_threshold",), "must be a percentage above 0 and at most 100")]
+
+    @rule("alarm_sns_topic_arn")
+    def _topic_shape(self) -> list[Problem]:
+        topic = resolved(self.alarm_sns_topic_arn)
+        problem = topic and SNS_TOPIC_ARN.problem(topic)
+        return [(("alarm_sns_topic_arn",), problem)] if problem else []
+
+    def problems(self, skip: Iterable[str] = ()) -> list[Problem]:
+        return run_rules(rules_of(vars(type(self))), self, skip)
+
+
 @dataclass(frozen=True, kw_only=True)
 class TenantMeteringProps:
     names: Names
-    kms_key_arn: str
-    lambda_role_name: str
+    kms_key: KeyLike
+    # Records usage: gets read-modify-write on usage items.
+    function: Grantable
+    # The access log whose clientId feeds the per-tenant metrics (none: no metrics, no alarms).
     api_log_group_name: str | None = None
-    metric_namespace: str = "MCP/TenantMetering"
-    usage_ttl_days: int = 90
-    enable_quota_alarm: bool = True
-    quota_request_threshold: int = 10000
-    quota_alarm_period: int = 86400
-    quota_alarm_evaluation_periods: int = 1
-    error_rate_threshold: float = 50
-    alarm_sns_topic_arn: str | None = None
+    options: TenantMeteringOptions = field(default_factory=TenantMeteringOptions)
     actions_enabled: bool = True
     deletion_protection: bool = False
-    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class TenantMetering(Construct):
@@ -58,9 +123,13 @@ class TenantMetering(Construct):
 
     def __init__(self, scope: Construct, id: str, props: TenantMeteringProps):
         super().__init__(scope, id)
-        self.props = props
+        options = props.options
+        problems = options.problems()
+        if problems:
+            raise ValueError("; ".join(f"{'.'.join(map(str, loc))}: {reason}" for loc, reason in problems))
+        self.props, self.options = props, options
         names = props.names
-        tags = dict(props.tags) or None
+        tags = dict(options.tags) or None
         t = aws.dynamodb_table
         self.table = t.DynamodbTable(
             self,
@@ -78,19 +147,20 @@ class TenantMetering(Construct):
             ttl=t.DynamodbTableTtl(attribute_name=USAGE_TTL_ATTRIBUTE, enabled=True),
             point_in_time_recovery=t.DynamodbTablePointInTimeRecovery(enabled=True),
             server_side_encryption=t.DynamodbTableServerSideEncryption(
-                enabled=True, kms_key_arn=props.kms_key_arn
+                enabled=True, kms_key_arn=key_arn(props.kms_key)
             ),
             deletion_protection_enabled=props.deletion_protection,
             tags=tags,
         )
-        self.grant = self.grant_write(props.lambda_role_name)
+        self.grant = self.grant_record_usage(props.function)
 
         self.topic = None
-        if props.alarm_sns_topic_arn:
-            self.topic_arn = props.alarm_sns_topic_arn
+        if options.alarm_sns_topic_arn:
+            self.topic_arn = options.alarm_sns_topic_arn
         else:
+            allow_alarm_topic(props.kms_key, names.metering_topic)
             self.topic = aws.sns_topic.SnsTopic(
-                self, "topic", name=names.metering_topic, kms_master_key_id=props.kms_key_arn, tags=tags
+                self, "topic", name=names.metering_topic, kms_master_key_id=key_arn(props.kms_key), tags=tags
             )
             self.topic_arn = self.topic.arn
 
@@ -107,7 +177,7 @@ class TenantMetering(Construct):
                     pattern=pattern,
                     metric_transformation=mf.CloudwatchLogMetricFilterMetricTransformation(
                         name=metric,
-                        namespace=props.metric_namespace,
+                        namespace=options.metric_namespace,
                         value="1",
                         unit="Count",
                         # No default value: CloudWatch Logs rejects one with dimensions.
@@ -116,19 +186,19 @@ class TenantMetering(Construct):
                 )
         self.alarms: dict[str, dict[str, object]] = {}
 
-    def grant_write(self, role_name: str):
+    def grant_record_usage(self, grantee: Grantable):
         """Read-modify-write of usage items (no scans, no deletes); the key only via DynamoDB."""
         return inline_policy(
             self,
             "write",
-            role=role_name,
+            role=grantee.grant_principal.name,
             name=f"{self.props.names.usage_table}-write",
             statements=[
                 Statement(sid="UsageItems", actions=USAGE_WRITE_ACTIONS, resources=[self.table.arn]),
                 Statement(
                     sid="UsageTableKeyThroughDynamoDb",
                     actions=TABLE_KEY_ACTIONS,
-                    resources=[self.props.kms_key_arn],
+                    resources=[key_arn(self.props.kms_key)],
                     conditions={"StringEquals": {"kms:ViaService": via_service(self, "dynamodb")}},
                 ),
             ],
@@ -138,7 +208,7 @@ class TenantMetering(Construct):
         """The quota and error-rate alarms of one tenant (needs the access log's filters)."""
         if not self.filters:
             raise ValueError("per-tenant alarms read the access log's metrics; give api_log_group_name")
-        p = self.props
+        p, o = self.props, self.options
         alarm = aws.cloudwatch_metric_alarm
         dims = {TENANT_DIMENSION: client_id}
         common = dict(
@@ -147,23 +217,23 @@ class TenantMetering(Construct):
             actions_enabled=p.actions_enabled,
             alarm_actions=[self.topic_arn],
             ok_actions=[self.topic_arn],
-            tags=dict(p.tags) or None,
+            tags=dict(o.tags) or None,
             depends_on=list(self.filters.values()),
         )
         found = {}
-        if p.enable_quota_alarm:
+        if o.enable_quota_alarm:
             found["quota"] = alarm.CloudwatchMetricAlarm(
                 self,
                 f"tenant_{tenant}_quota",
                 alarm_name=p.names.tenant_alarm(tenant, "quota"),
-                alarm_description=f"Tenant {tenant}: requests per {p.quota_alarm_period} s at quota",
-                namespace=p.metric_namespace,
+                alarm_description=f"Tenant {tenant}: requests per {o.quota_alarm_period} s at quota",
+                namespace=o.metric_namespace,
                 metric_name=REQUESTS_METRIC,
                 dimensions=dims,
                 statistic="Sum",
-                period=p.quota_alarm_period,
-                evaluation_periods=p.quota_alarm_evaluation_periods,
-                threshold=quota_request_threshold or p.quota_request_threshold,
+                period=o.quota_alarm_period,
+                evaluation_periods=o.quota_alarm_evaluation_periods,
+                threshold=quota_request_threshold or o.quota_request_threshold,
                 **common,
             )
 
@@ -171,7 +241,7 @@ class TenantMetering(Construct):
             return alarm.CloudwatchMetricAlarmMetricQuery(
                 id=id,
                 metric=alarm.CloudwatchMetricAlarmMetricQueryMetric(
-                    namespace=p.metric_namespace,
+                    namespace=o.metric_namespace,
                     metric_name=name,
                     dimensions=dims,
                     stat="Sum",
@@ -185,7 +255,7 @@ class TenantMetering(Construct):
             alarm_name=p.names.tenant_alarm(tenant, "error-rate"),
             alarm_description=f"Tenant {tenant}: percentage of requests failing with 5xx",
             evaluation_periods=1,
-            threshold=p.error_rate_threshold,
+            threshold=o.error_rate_threshold,
             metric_query=[
                 metric("errors", ERRORS_METRIC),
                 metric("requests", REQUESTS_METRIC),
@@ -215,7 +285,7 @@ class TenantMetering(Construct):
 
     @property
     def metric_namespace(self) -> str:
-        return self.props.metric_namespace
+        return self.options.metric_namespace
 
     @property
     def sns_topic_arn(self) -> str:

@@ -8,6 +8,7 @@ from typing import Mapping
 from constructs import Construct
 
 from . import aws
+from .kms import KeyLike, allow_alarm_topic, key_arn
 from .naming import Names
 
 CONTROL_TAGS = {"FedRAMPControls": "SI-4 IR-4"}
@@ -26,7 +27,7 @@ class Metric:
 @dataclass(frozen=True, kw_only=True)
 class MonitoringProps:
     names: Names
-    kms_key_arn: str
+    kms_key: KeyLike
     function_name: str
     api_server_errors: Metric
     api_latency: Metric
@@ -50,11 +51,13 @@ class Monitoring(Construct):
         if props.alarm_topic_arn:
             self.topic_arn = props.alarm_topic_arn
         else:
+            # CloudWatch publishes to the topic with the key: the key must allow it.
+            allow_alarm_topic(props.kms_key, props.names.alarm_topic)
             self.topic = aws.sns_topic.SnsTopic(
                 self,
                 "topic",
                 name=props.names.alarm_topic,
-                kms_master_key_id=props.kms_key_arn,
+                kms_master_key_id=key_arn(props.kms_key),
                 tags=CONTROL_TAGS,
             )
             self.topic_arn = self.topic.arn

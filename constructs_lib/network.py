@@ -13,7 +13,6 @@ AWS does not document that traces leave without one.
 from __future__ import annotations
 
 import ipaddress
-import json
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
@@ -21,7 +20,9 @@ from cdktf import Fn, TerraformResourceLifecycle
 from constructs import Construct
 
 from . import aws
-from .iam import ServiceRole, Statement, account_id, partition, region
+from .context import account_id, partition, region
+from .iam import ServiceRole, Statement, policy_document
+from .kms import KeyLike
 from .logs import EncryptedLogGroup
 from .naming import Names
 
@@ -71,7 +72,7 @@ class NetworkProps:
     cidr: str
     availability_zone_count: int
     endpoints: Sequence[Endpoint]
-    kms_key_arn: str
+    kms_key: KeyLike
     log_retention_days: int
 
 
@@ -193,28 +194,18 @@ class Network(Construct):
 
     def _endpoint_policy(self) -> str:
         """Data perimeter: only this account's principals may use the endpoint."""
-        return json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "OnlyThisAccountsPrincipals",
-                        "Effect": "Allow",
-                        "Principal": "*",
-                        "Action": "*",
-                        "Resource": "*",
-                        "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id(self)}},
-                    }
-                ],
-            },
-            indent=2,
+        return policy_document(
+            Statement(
+                sid="OnlyThisAccountsPrincipals", principals="*", actions="*", resources="*",
+                conditions={"StringEquals": {"aws:PrincipalAccount": account_id(self)}},
+            )
         )
 
     def _flow_logs(self, props: NetworkProps) -> None:
         names = props.names
         self.flow_log_group = EncryptedLogGroup(
             self, "flow_log_group", name=names.flow_log_group,
-            retention_days=props.log_retention_days, kms_key_arn=props.kms_key_arn,
+            retention_days=props.log_retention_days, key=props.kms_key,
         )  # fmt: skip
         arn_prefix = f"arn:{partition(self)}"
         account = account_id(self)
@@ -233,7 +224,7 @@ class Network(Construct):
             },
         )
         group_arn = self.flow_log_group.arn
-        role.grant(
+        role.add_to_policy(
             "flow_logs",
             Statement(
                 sid="WriteFlowLogs",

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from . import aws
-from .iam import Statement, account_id, partition, policy_document, region
+from .context import account_id, partition, region
+from .iam import Statement, policy_document
+from .kms import KeyLike, key_arn
 
 # Keep the newest tagged images for rollback; untagged layers go after two weeks.
 LIFECYCLE_POLICY = {
@@ -33,7 +35,7 @@ LIFECYCLE_POLICY = {
 @dataclass(frozen=True, kw_only=True)
 class ImageRepositoryProps:
     repository_name: str
-    kms_key_arn: str
+    kms_key: KeyLike
     image_tag_mutability: str = "IMMUTABLE"
     scan_on_push: bool = True
     # Delete the repository with its images on destroy (otherwise destroy stops at a
@@ -56,7 +58,7 @@ class ImageRepository(Construct):
                 scan_on_push=props.scan_on_push
             ),
             encryption_configuration=[
-                r.EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=props.kms_key_arn)
+                r.EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=key_arn(props.kms_key))
             ],
             force_delete=props.force_delete or None,
         )
@@ -75,9 +77,11 @@ class ImageRepository(Construct):
     def name(self) -> str:
         return self.repository.name
 
-    def grant_pull_to_lambda(self, function_name: str):
-        """Let the Lambda service pull images for one function of this account and region (its
-        versions and aliases included), and for nothing else."""
+    def grant_pull(self, function_name: str):
+        """Let the Lambda service pull images for the function `function_name` of this account
+        and region (its versions and aliases included), and for nothing else. Takes the name,
+        not the function: the policy must exist before the function is created (Lambda checks
+        it may pull the image then). Returns the repository policy."""
         function_arn = (
             f"arn:{partition(self)}:lambda:{region(self)}:{account_id(self)}:function:{function_name}"
         )

@@ -21,12 +21,12 @@ from constructs import Construct
 from . import aws
 from .auth import SCOPE
 from .compliance import METADATA_IS_PUBLIC, NO_CACHE, NO_CLIENT_CERT, skip_check
-from .front_door import FrontDoor, FrontDoorProps
-from .http_api import ACCESS_LOG_FORMAT
-from .iam import ServiceRole, dns_suffix, partition, region
+from .front_door import FrontDoor, FrontDoorProps, access_log_format
+from .context import dns_suffix, partition, region
+from .iam import ServiceRole
 from .logs import EncryptedLogGroup
 from .naming import Names
-from .props import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS
+from .limits import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS
 from .transport import (
     CORS_EXPOSE_HEADERS,
     CORS_MAX_AGE_S,
@@ -50,16 +50,6 @@ TENANT_HEADER = "integration.request.header.X-Amz-Tenant-Id"
 # discovery challenge; every error carries CORS headers so a browser client can read it.
 CHALLENGES = {"UNAUTHORIZED": ("401", False), "ACCESS_DENIED": ("403", True)}
 CORS_ONLY_RESPONSES = ("DEFAULT_4XX", "DEFAULT_5XX")
-
-REST_ACCESS_LOG_FORMAT = {
-    **{k: v for k, v in ACCESS_LOG_FORMAT.items()
-       if k not in ("routeKey", "authorizerError", "clientId")},
-    "resourcePath": "$context.resourcePath",
-    "clientId": "$context.authorizer.claims.client_id",
-    "authorizerError": "$context.authorizer.error",
-    "wafResponseCode": "$context.wafResponseCode",
-}
-
 
 # Arguments that say how OpenTofu manages a resource, not what API Gateway deploys.
 META_ARGUMENTS = frozenset(
@@ -210,7 +200,7 @@ class McpRestApi(FrontDoor):
             "access_logs",
             name=names.api_access_log_group,
             retention_days=props.log_retention_days,
-            kms_key_arn=props.kms_key_arn,
+            key=props.kms_key,
         )
         stage_depends = []
         if props.create_cloudwatch_role:
@@ -225,7 +215,7 @@ class McpRestApi(FrontDoor):
             xray_tracing_enabled=props.enable_xray_tracing,
             access_log_settings=st.ApiGatewayStageAccessLogSettings(
                 destination_arn=self.access_logs.arn,
-                format=json.dumps(REST_ACCESS_LOG_FORMAT, separators=(",", ":")),
+                format=access_log_format("rest"),
             ),
             depends_on=stage_depends or None,
         )
@@ -271,7 +261,7 @@ class McpRestApi(FrontDoor):
             self.waf_association = aws.wafv2_web_acl_association.Wafv2WebAclAssociation(
                 self, "waf", resource_arn=self.stage.arn, web_acl_arn=props.waf_acl_arn
             )
-        self.permission = props.function.grant_invoke(
+        self.permission = props.function.add_permission(
             "rest_api",
             principal="apigateway.amazonaws.com",
             source_arn=f"{self.api.execution_arn}/*/*/mcp",

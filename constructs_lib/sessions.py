@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from . import aws
-from .iam import ServiceRole, Statement, via_service
+from .context import via_service
+from .iam import Grantable, Statement
+from .kms import KeyLike, key_arn
 from .tenancy import SESSION_TENANT, TENANT_ID, tenant_items, tenant_table_key
 
 TTL_ATTRIBUTE = "ttl"
@@ -26,7 +28,7 @@ READ_WRITE_ACTIONS = (
 @dataclass(frozen=True, kw_only=True)
 class SessionTableProps:
     table_name: str
-    kms_key_arn: str
+    kms_key: KeyLike
     partition_by_tenant: bool = False
     deletion_protection: bool = False
 
@@ -40,7 +42,7 @@ class SessionTable(Construct):
 
     def __init__(self, scope: Construct, id: str, props: SessionTableProps):
         super().__init__(scope, id)
-        self.kms_key_arn = props.kms_key_arn
+        self.kms_key_arn = key_arn(props.kms_key)
         self.partitioned = props.partition_by_tenant
         t = aws.dynamodb_table
         keys = [TENANT_KEY, SESSION_KEY] if props.partition_by_tenant else [SESSION_KEY]
@@ -62,7 +64,7 @@ class SessionTable(Construct):
             ttl=t.DynamodbTableTtl(attribute_name=TTL_ATTRIBUTE, enabled=True),
             point_in_time_recovery=t.DynamodbTablePointInTimeRecovery(enabled=True),
             server_side_encryption=t.DynamodbTableServerSideEncryption(
-                enabled=True, kms_key_arn=props.kms_key_arn
+                enabled=True, kms_key_arn=self.kms_key_arn
             ),
             deletion_protection_enabled=props.deletion_protection,
         )
@@ -75,15 +77,15 @@ class SessionTable(Construct):
     def arn(self) -> str:
         return self.table.arn
 
-    def grant_read_write(self, role: ServiceRole):
+    def grant_read_write(self, grantee: Grantable):
         """Item-level reads and writes on the table and its indexes; no table management. The
-        table's key only through DynamoDB."""
+        table's key only through DynamoDB. Returns the policy it added."""
         if self.partitioned:
             raise ValueError(
                 "a tenant-partitioned session table is reached only with tenant credentials; "
                 "use tenant_statements() in the tenants' policies instead"
             )
-        return role.grant(
+        return grantee.grant_principal.add_to_policy(
             "sessions",
             Statement(
                 sid="SessionItems",

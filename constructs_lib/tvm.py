@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from constructs import Construct
 
 from . import aws
-from .iam import Statement, account_id, inline_policy, partition, policy_document
+from .checks import Problem, doc, resolved, rule, rules_of, run_rules
+from .context import account_id, partition
+from .iam import Grantable, Role, Statement, inline_policy, policy_document
+from .kms import KeyLike, key_arn
+from .limits import IAM_ROLE_ARN_PATTERN, MAX_CHAINED_SESSION_S, MIN_SESSION_S
 from .naming import Names
 from .sessions import SessionTable
 from .tenancy import (
@@ -30,53 +34,66 @@ from .tenancy import (
     deny_escalation,
 )
 
-# The function's own credentials come from an assumed role, so assuming a tenant role is role
-# chaining, which STS limits to one hour.
-MIN_SESSION_S, MAX_CHAINED_SESSION_S = 900, 3600
+
+@dataclass(frozen=True)
+class TokenVendingMachineOptions:
+    """The seed TVM module's inputs that a deployment does not wire itself (`[token_vending_machine]`)."""
+
+    tags: Mapping[str, str] = field(default_factory=dict, metadata=doc("More tags on the boundary and the tenant roles"))
+    allowed_actions: Sequence[str] = field(default=DEFAULT_TENANT_ACTIONS, metadata=doc(
+        "Session-table item actions a tenant session may take, each confined to the tenant's own "
+        "partition key (" + ", ".join(LEADING_KEY_ACTIONS) + ")"))  # fmt: skip
+    enable_template_role: bool = field(default=True, metadata=doc(
+        "Create the template tenant role, which serves any tenant by its session tag"))  # fmt: skip
+    tenant_session_duration: int = field(default=3600, metadata=doc(
+        f"Seconds a vended tenant session lasts, {MIN_SESSION_S} to {MAX_CHAINED_SESSION_S} "
+        "(STS limits chained role sessions to one hour)"))  # fmt: skip
+    tenant_role_arn_pattern: str | None = field(default=None, metadata=doc(
+        "Roles the function may assume for tenants (the seed's input). It must cover "
+        "`role/<name>-<environment>/tenants/*`, where the stack puts tenant roles (default: "
+        "exactly that, in this account)"))  # fmt: skip
+
+    @rule("allowed_actions")
+    def _confinable_actions(self) -> list[Problem]:
+        actions = list(resolved(self.allowed_actions))
+        if not actions:
+            return [(("allowed_actions",), "list at least one action")]
+        return [
+            (("allowed_actions", i), f"{a!r} cannot be confined to one tenant's items with "
+             "dynamodb:LeadingKeys; use item actions: " + ", ".join(LEADING_KEY_ACTIONS))
+            for i, a in enumerate(actions) if a not in LEADING_KEY_ACTIONS
+        ] + [(("allowed_actions", i), f"{a!r} is listed more than once")
+             for i, a in enumerate(actions) if actions.index(a) != i]  # fmt: skip
+
+    @rule("tenant_session_duration")
+    def _chained_session(self) -> list[Problem]:
+        if MIN_SESSION_S <= resolved(self.tenant_session_duration) <= MAX_CHAINED_SESSION_S:
+            return []
+        return [(("tenant_session_duration",),
+            f"must be {MIN_SESSION_S} to {MAX_CHAINED_SESSION_S}: the function's own credentials "
+            "are a role session, so a tenant session is a chained role session, which STS limits "
+            "to one hour")]  # fmt: skip
+
+    @rule("tenant_role_arn_pattern")
+    def _pattern_shape(self) -> list[Problem]:
+        pattern = resolved(self.tenant_role_arn_pattern)
+        problem = pattern and IAM_ROLE_ARN_PATTERN.problem(pattern)
+        return [(("tenant_role_arn_pattern",), problem)] if problem else []
+
+    def problems(self, skip: Iterable[str] = ()) -> list[Problem]:
+        return run_rules(rules_of(vars(type(self))), self, skip)
 
 
 @dataclass(frozen=True, kw_only=True)
 class TokenVendingMachineProps:
     names: Names
-    lambda_role_arn: str
-    lambda_role_name: str
+    # The role that vends: it may assume the tenant roles, which trust only it.
+    function_role: Role
     # The tenant data the vended credentials reach.
     session_table: SessionTable
-    # Default: every role under this deployment's tenant path.
-    tenant_role_arn_pattern: str | None = None
-    allowed_actions: Sequence[str] = DEFAULT_TENANT_ACTIONS
+    options: TokenVendingMachineOptions = field(default_factory=TokenVendingMachineOptions)
     # Key of the tenant data (default: the session table's).
-    kms_key_arn: str | None = None
-    enable_template_role: bool = True
-    tenant_session_duration: int = 3600
-    tags: Mapping[str, str] = field(default_factory=dict)
-
-    def problems(self) -> list[tuple[str, str]]:
-        """(input, reason) for values AWS rejects or that could not be confined to a tenant."""
-        found = [("allowed_actions", reason) for _, reason in action_problems(self.allowed_actions)]
-        if not self.allowed_actions:
-            found.append(("allowed_actions", "list at least one action"))
-        duration = duration_problem(self.tenant_session_duration)
-        return found + ([("tenant_session_duration", duration)] if duration else [])
-
-
-def action_problems(actions: Sequence[str]) -> list[tuple[int, str]]:
-    """(index, reason) for each action the boundary could not confine to one tenant's items."""
-    return [
-        (i, f"{a!r} cannot be confined to one tenant's items with dynamodb:LeadingKeys; "
-         "use item actions: " + ", ".join(LEADING_KEY_ACTIONS))
-        for i, a in enumerate(actions) if a not in LEADING_KEY_ACTIONS
-    ] + [(i, f"{a!r} is listed more than once") for i, a in enumerate(actions) if actions.index(a) != i]  # fmt: skip
-
-
-def duration_problem(seconds: int) -> str | None:
-    if MIN_SESSION_S <= seconds <= MAX_CHAINED_SESSION_S:
-        return None
-    return (
-        f"must be {MIN_SESSION_S} to {MAX_CHAINED_SESSION_S}: the function's own credentials "
-        "are a role session, so a tenant session is a chained role session, which STS limits "
-        "to one hour"
-    )
+    kms_key: KeyLike | None = None
 
 
 def covers_path(pattern: str, role_path: str) -> bool:
@@ -118,13 +135,14 @@ class TokenVendingMachine(Construct):
 
     def __init__(self, scope: Construct, id: str, props: TokenVendingMachineProps):
         super().__init__(scope, id)
-        problems = props.problems()
+        options = props.options
+        problems = options.problems()
         if problems:
-            raise ValueError("; ".join(f"{name}: {reason}" for name, reason in problems))
-        self.props = props
+            raise ValueError("; ".join(f"{'.'.join(map(str, loc))}: {reason}" for loc, reason in problems))
+        self.props, self.options = props, options
         names = props.names
-        self.actions = tuple(sorted(set(props.allowed_actions)))
-        self.key_arn = props.kms_key_arn or props.session_table.kms_key_arn
+        self.actions = tuple(sorted(set(options.allowed_actions)))
+        self.key_arn = key_arn(props.kms_key) if props.kms_key else props.session_table.kms_key_arn
         self.boundary = aws.iam_policy.IamPolicy(
             self,
             "boundary",
@@ -134,15 +152,28 @@ class TokenVendingMachine(Construct):
                 *props.session_table.tenant_statements(self.actions, key_arn=self.key_arn),
                 deny_escalation(),
             ),
-            tags=dict(props.tags) or None,
+            tags=dict(options.tags) or None,
         )
-        pattern = props.tenant_role_arn_pattern or tenant_role_arn_prefix(self, names) + "*"
+        self.sts_policy = self.grant_assume_tenant_roles(props.function_role)
+        self.template_role = None
+        if options.enable_template_role:
+            self.template_role = self._role(
+                "template",
+                name=names.tenant_template_role,
+                description="MCP tenant template: the session's tenant_id tag decides the tenant",
+                tenant=None,
+            )
+        self.tenant_roles: dict[str, object] = {}
+
+    def grant_assume_tenant_roles(self, grantee: Grantable):
+        """Let `grantee` assume tenant roles, tagging the session with the tenant and nothing else."""
+        pattern = self.options.tenant_role_arn_pattern or tenant_role_arn_prefix(self, self.props.names) + "*"
         tagged = {"ForAllValues:StringEquals": {"aws:TagKeys": [TENANT_ID]}}
-        self.sts_policy = inline_policy(
+        return inline_policy(
             self,
             "sts",
-            role=props.lambda_role_name,
-            name=names.tenant_sts_policy,
+            role=grantee.grant_principal.name,
+            name=self.props.names.tenant_sts_policy,
             statements=[
                 Statement(sid="AssumeTenantRoles", actions=["sts:AssumeRole"], resources=[pattern]),
                 Statement(
@@ -153,15 +184,6 @@ class TokenVendingMachine(Construct):
                 ),
             ],
         )
-        self.template_role = None
-        if props.enable_template_role:
-            self.template_role = self._role(
-                "template",
-                name=names.tenant_template_role,
-                description="MCP tenant template: the session's tenant_id tag decides the tenant",
-                tenant=None,
-            )
-        self.tenant_roles: dict[str, object] = {}
 
     def add_tenant(self, tenant: str, client_id: str):
         """The role of one declared tenant: only `client_id`'s items, only with that tag."""
@@ -176,19 +198,20 @@ class TokenVendingMachine(Construct):
 
     def _role(self, id: str, *, name: str, description: str, tenant: str | None):
         p = self.props
+        function_role_arn = p.function_role.arn
         # The template admits any non-empty tenant; a tenant's role only its own.
         required = {"StringEquals": {REQUEST_TAG: tenant}} if tenant else {"StringLike": {REQUEST_TAG: "?*"}}
         trust = [
             Statement(
                 sid="FunctionAssumesForOneTenant",
-                principals={"AWS": p.lambda_role_arn},
+                principals={"AWS": function_role_arn},
                 actions=["sts:AssumeRole"],
                 resources=(),
                 conditions=required,
             ),
             Statement(
                 sid="FunctionTagsTheTenant",
-                principals={"AWS": p.lambda_role_arn},
+                principals={"AWS": function_role_arn},
                 actions=["sts:TagSession"],
                 resources=(),
                 conditions={**required, "ForAllValues:StringEquals": {"aws:TagKeys": [TENANT_ID]}},
@@ -203,7 +226,7 @@ class TokenVendingMachine(Construct):
             assume_role_policy=policy_document(*trust),
             permissions_boundary=self.boundary.arn,
             max_session_duration=MAX_CHAINED_SESSION_S,
-            tags={**p.tags, **({TENANT_ID: tenant} if tenant else {})} or None,
+            tags={**self.options.tags, **({TENANT_ID: tenant} if tenant else {})} or None,
         )
         statements = p.session_table.tenant_statements(
             self.actions, key_arn=self.key_arn, **({"tenant": tenant} if tenant else {})

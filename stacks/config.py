@@ -1,8 +1,10 @@
 """Per-environment configuration: one TOML file per environment, validated all at once.
 
-A file holds the seed's inputs at the top level (`McpServerProps`) and a `[stack]` table for what
-the seed has no input for (region, backend, state encryption). Its stem is the environment.
-Every problem in every file is collected and reported as `<file>: <dotted.field>: <reason>`.
+A file holds the seed's inputs at the top level (the fields of `McpServerProps`) and a `[stack]`
+table for what the seed has no input for (region, backend, state encryption). Its stem is the
+environment. Each key is validated on its own against the schema (`schema.py`); then the props'
+own rules run on every value that passed, so a bad value and a bad combination of good ones are
+both reported. Every problem in every file is reported as `<file>: <dotted.field>: <reason>`.
 """
 
 from __future__ import annotations
@@ -10,23 +12,17 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, get_args
+from typing import get_args
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
+from constructs_lib.checks import dotted
 from constructs_lib.props import Environment, McpServerProps
-from constructs_lib.validation import (
-    KmsKeyIdOrArn,
-    RegionName,
-    Schema,
-    UnknownValue,
-    cross_field,
-    partition_of_region,
-    problems_despite,
-    region_of_arn,
-    region_of_image,
-)
+from constructs_lib.server_rules import region_rules
+
+from .schema import REQUIRED, TOP_LEVEL, StackSettings, key_model, to_props_value
 
 CONFIG_DIR_ENV = "MCP_CONFIG_DIR"
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
@@ -38,117 +34,24 @@ def image_uri_variable(environment: str) -> str:
     return f"MCP_IMAGE_URI_{environment.upper()}"
 
 
-class BackendSettings(Schema):
-    """Where OpenTofu keeps this stack's state."""
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    """One environment's file: the server's props and the stack's settings."""
 
-    type: Literal["local", "s3"] = Field(
-        default="local", description="`local` (a file beside the stack) or `s3`"
-    )
-    path: str = Field(
-        default="terraform.tfstate",
-        description="Local backend: state file path, relative to the stack directory",
-    )
-    bucket: str | None = Field(default=None, description="S3 backend: bucket name (required)")
-    key: str | None = Field(
-        default=None, description="S3 backend: object key (default `<stack>/terraform.tfstate`)"
-    )
-    region: RegionName | None = Field(
-        default=None, description="S3 backend: bucket region (default `stack.region`)"
-    )
-    encrypt: bool = Field(default=True, description="S3 backend: server-side encryption")
-    kms_key_id: KmsKeyIdOrArn | None = Field(
-        default=None, description="S3 backend: KMS key for server-side encryption"
-    )
+    props: McpServerProps
+    stack: StackSettings = field(default_factory=StackSettings)
 
-    @cross_field
-    def _fields_fit_type(self) -> list:
-        problems = []
-        s3_only = ("bucket", "key", "region", "encrypt", "kms_key_id")
-        if self.type == "s3":
-            if not self.bucket:
-                problems.append((("bucket",), "required for the s3 backend"))
-            if "path" in self.model_fields_set:
-                problems.append((("path",), "only for the local backend; remove it"))
-            if self.kms_key_id and not self.encrypt:
-                problems.append((("encrypt",), "kms_key_id is set, so encrypt must be true"))
-        else:
-            problems += [
-                ((f,), "only for the s3 backend; remove it or set type = \"s3\"")
-                for f in s3_only
-                if f in self.model_fields_set
-            ]
-            if Path(self.path).is_absolute() or ".." in Path(self.path).parts:
-                problems.append(
-                    (("path",), "must be relative to the stack directory, without ..")
-                )
-        return problems
+    @property
+    def name(self) -> str:
+        return self.props.name
 
-
-class StateEncryptionSettings(Schema):
-    """OpenTofu client-side state and plan encryption with an AWS KMS key (enforced)."""
-
-    kms_key_id: KmsKeyIdOrArn = Field(
-        description="KMS key (id, ARN or alias) that wraps the state data key"
-    )
-    region: RegionName | None = Field(
-        default=None, description="Region of the key (default `stack.region`)"
-    )
-
-
-class StackSettings(Schema):
-    """Stack-level settings the seed module has no input for."""
-
-    region: RegionName = Field(default="us-east-1", description="AWS region of every resource")
-    backend: BackendSettings = Field(
-        default_factory=BackendSettings, description="Where OpenTofu keeps the state (table below)"
-    )
-    state_encryption: StateEncryptionSettings | None = Field(
-        default=None, description="Turns on OpenTofu state and plan encryption when present"
-    )
-
-
-class EnvironmentConfig(McpServerProps):
-    """One environment's file: the seed's inputs at the top level plus `[stack]`."""
-
-    stack: StackSettings = Field(default_factory=StackSettings)
-
-    @cross_field
-    def _resources_in_stack_region(self) -> list:
-        """Lambda pulls images from ECR in the function's region; log groups and the function
-        use KMS keys, SNS topics and web ACLs of their own region."""
-        region, problems = self.stack.region, []
-        for field in ("image_uri", "kms_key_arn", "alarm_sns_topic_arn", "waf_acl_arn",
-                      "cognito_user_pool_id"):  # fmt: skip
-            try:  # each field on its own: one that failed its own check skips only itself
-                value = getattr(self, field)
-            except UnknownValue:
-                continue
-            if not value:
-                continue
-            found = (value.split("_")[0] if field == "cognito_user_pool_id"
-                     else region_of_image(value) if field == "image_uri" else region_of_arn(value))  # fmt: skip
-            if found != region:
-                need = f"Lambda needs the image in {region}" if field == "image_uri" else f"must be in {region}"
-                problems.append(((field,), f"{need} (stack.region)"))
-        return problems
-
-    @cross_field
-    def _tenant_role_pattern_in_stack_partition(self) -> list:
-        tvm = self.token_vending_machine
-        pattern = tvm.tenant_role_arn_pattern if tvm else None
-        partition = partition_of_region(self.stack.region)
-        if pattern and pattern.split(":")[1] not in (partition, "*"):
-            return [(("token_vending_machine", "tenant_role_arn_pattern"),
-                     f"must be in partition {partition}, where {self.stack.region} (stack.region) is")]
-        return []
+    @property
+    def environment(self) -> str:
+        return self.props.environment
 
     @property
     def stack_name(self) -> str:
         return f"{self.name}-{self.environment}"
-
-    def server_props(self) -> McpServerProps:
-        """The seed inputs alone, for `McpServer`."""
-        return McpServerProps.model_validate(self.model_dump(exclude={"stack"}, exclude_unset=True))
 
 
 class ConfigError(Exception):
@@ -189,7 +92,6 @@ def load_environment(path: Path) -> EnvironmentConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError([f"{label}: (file): {error}"]) from None
-
     environment = path.stem
     if environment not in ENVIRONMENTS:
         raise ConfigError(
@@ -208,51 +110,70 @@ def load_environment(path: Path) -> EnvironmentConfig:
     if os.environ.get(variable):
         raw["image_uri"] = os.environ[variable]
         sources["image_uri"] = f" (value from ${variable})"
-
     try:
-        config = EnvironmentConfig.model_validate(raw)
-    except ValidationError as error:
-        problems += [
-            f"{label}: {_dotted(e['loc'])}: {_reason(e)}{sources.get(str(e['loc'][0]), '')}"
-            for e in error.errors()
-        ]
-        # The rules across fields among the values that did pass.
-        problems += [
-            f"{label}: {_dotted(loc)}: {message}"
-            for loc, message in problems_despite(EnvironmentConfig, raw, error.errors())
-        ]
-        problems = list(dict.fromkeys(problems))
+        return parse_environment(raw, label, sources, problems)
+    except ConfigError as error:
+        raise ConfigError(list(dict.fromkeys(error.problems))) from None
+
+
+def parse_environment(raw: dict, label: str = "config", sources: dict[str, str] | None = None,
+                      problems: list[str] | None = None) -> EnvironmentConfig:  # fmt: skip
+    """A file's values as an EnvironmentConfig; raises ConfigError listing every problem."""
+    sources, found = sources or {}, []  # (top-level key, message)
+    values, failed = {}, set()
+    for key, value in raw.items():
+        if key not in TOP_LEVEL:
+            found.append((key, f"{key}: {_unknown(key)}"))
+            failed.add(key)
+            continue
+        try:
+            values[key] = getattr(key_model(key).model_validate({key: value}), key)
+        except ValidationError as error:
+            failed.add(key)
+            found += [(key, f"{dotted(e['loc'])}: {_reason(e)}") for e in error.errors()]
+    missing = REQUIRED - set(raw)
+    found += [(key, f"{key}: required; add it to the file") for key in sorted(missing)]
+    stack = values.pop("stack", StackSettings())
+    placeholders = {key: "placeholder" for key in missing | (failed & REQUIRED)}
+    props = McpServerProps(**placeholders, **{k: to_props_value(v) for k, v in values.items()})
+    skip = failed | missing
+    rules = props.problems(skip) + region_rules(props, stack.region, "stack.region", skip | ({"stack"} & failed))
+    found += [(str(loc[0]), f"{dotted(loc)}: {message}") for loc, message in rules]
+    # In the file's order, so each problem sits where its key is written.
+    order = {key: index for index, key in enumerate(raw)}
+    found.sort(key=lambda problem: order.get(problem[0], len(order)))
+    problems = list(problems or []) + [f"{label}: {message}{sources.get(key, '')}" for key, message in found]
     if problems:
         raise ConfigError(problems)
-    return config
-
-
-def _dotted(loc: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
-    return text or "(file)"
+    return EnvironmentConfig(props=props, stack=stack)
 
 
 def _known_keys() -> set[str]:
-    keys: set[str] = set()
-    pending: list[type[BaseModel]] = [EnvironmentConfig]
+    keys, seen = set(TOP_LEVEL), set()
+    pending = [StackSettings, *(key_model(k) for k in TOP_LEVEL if k != "stack")]
     while pending:
         model = pending.pop()
-        for name, field in model.model_fields.items():
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
             keys.add(name)
-            for candidate in (field.annotation, *get_args(field.annotation)):
+            for candidate in (info.annotation, *get_args(info.annotation),
+                              *(a for x in get_args(info.annotation) for a in get_args(x))):  # fmt: skip
                 if isinstance(candidate, type) and issubclass(candidate, BaseModel):
                     pending.append(candidate)
     return keys
 
 
+def _unknown(key: str) -> str:
+    close = difflib.get_close_matches(key, _known_keys(), n=1)
+    return "unknown key" + (f"; did you mean {close[0]!r}?" if close else "")
+
+
 def _reason(error: dict) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(error["loc"][-1]), _known_keys(), n=1)
-        return "unknown key" + (f"; did you mean {close[0]!r}?" if close else "")
+        return _unknown(str(error["loc"][-1]))
     if kind == "missing":
         return "required; add it to the file"
-    message = error["msg"]
-    return message.removeprefix("Value error, ")
+    return error["msg"].removeprefix("Value error, ")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from cdktf import TerraformOutput, TerraformStack, Token
 from constructs import Construct
 
@@ -38,12 +40,14 @@ class McpStack(TerraformStack):
                         "Name": config.name,
                         "Environment": config.environment,
                         "ManagedBy": MANAGED_BY,
-                        **config.tags,
+                        **config.props.tags,
                     }
                 )
             ],
         )
-        self.server = McpServer(self, "mcp", config.server_props())
+        # The seed's tags are the provider's default tags (every resource, data included, once),
+        # so the server is not asked to tag what it creates as well.
+        self.server = McpServer(self, "mcp", dataclasses.replace(config.props, tags={}))
         for name, (value, description) in self.server.outputs().items():
             # The seed documents some outputs as null when their feature is off. The expression
             # form evaluates to null in OpenTofu; a JSON null breaks Checkov's parser.

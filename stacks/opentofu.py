@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cdktf import LocalBackend, S3Backend, TerraformStack
 
-from .config import BackendSettings, StateEncryptionSettings
+from .schema import BackendSettings, StateEncryptionSettings
 
 # S3 native locking (`use_lockfile`) arrived in OpenTofu 1.10; state encryption in 1.7.
 MINIMUM_OPENTOFU = "1.10.0"

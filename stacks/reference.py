@@ -6,6 +6,7 @@ when they differ from what this module generates.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -16,21 +17,23 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from constructs_lib import SEED_OUTPUTS, McpServerProps
-from constructs_lib.mcp_server import (
+from constructs_lib.iam import policy_document
+from constructs_lib.metering import TenantMeteringOptions
+from constructs_lib.outputs import (
     ACCESS_OUTPUTS,
     METERING_OUTPUTS,
+    SEED_OUTPUTS,
     TENANT_CLIENT_OUTPUTS,
     TVM_OUTPUTS,
 )
-from constructs_lib.props import TenantMeteringSettings, TenantSettings, TokenVendingMachineSettings
-from constructs_lib.iam import policy_document
+from constructs_lib.props import McpServerProps, TenantOptions
+from constructs_lib.tvm import TokenVendingMachineOptions
 from constructs_lib.kms import KeyScope, key_policy_statements
 from constructs_lib.naming import Names
 from constructs_lib.network import required_endpoints
 from constructs_lib.transport import MCP_TRANSPORT_HEADERS
 
-from .config import BackendSettings, StackSettings, StateEncryptionSettings
+from .schema import BackendSettings, StackSettings, StateEncryptionSettings, config_fields, field_types
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -52,27 +55,42 @@ def _type_name(annotation) -> str:
     return {str: "string", int: "number", float: "number", bool: "bool"}[annotation]
 
 
-def _default(field) -> str:
-    if field.is_required():
-        return "n/a"
-    value = field.default_factory() if field.default is PydanticUndefined else field.default
+def _default_text(value) -> str:
     if isinstance(value, BaseModel):
         return "see below"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, tuple):
+        value = list(value)
     return f"`{json.dumps(value)}`"
 
 
-def fields_table(model: type[BaseModel], prefix: str = "") -> str:
-    rows = ["| Name | Description | Type | Default | Required |", "|---|---|---|---|---|"]
-    for name, field in model.model_fields.items():
-        description = (field.description or "").replace("|", "\\|")
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        required = extra.get("required") or ("yes" if field.is_required() else "no")
-        rows.append(
-            f"| `{prefix}{name}` | {description} | `{_type_name(field.annotation)}` "
-            f"| {_default(field)} | {required} |"
-        )
+def _row(name: str, description: str, kind, default: str, required: str) -> str:
+    description = description.replace("|", "\\|")
+    return f"| `{name}` | {description} | `{_type_name(kind)}` | {default} | {required} |"
+
+
+HEADER = ["| Name | Description | Type | Default | Required |", "|---|---|---|---|---|"]
+
+
+def fields_table(model: type, prefix: str = "") -> str:
+    """The inputs of a props dataclass (defaults and descriptions from the props themselves) or
+    of a stack settings model."""
+    rows = list(HEADER)
+    if dataclasses.is_dataclass(model):
+        kinds = field_types(model)
+        for f in config_fields(model):
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            default = "n/a" if required else _default_text(
+                f.default if f.default is not dataclasses.MISSING else f.default_factory())
+            rows.append(_row(prefix + f.name, f.metadata.get("doc", ""), kinds[f.name], default,
+                             f.metadata.get("required") or ("yes" if required else "no")))  # fmt: skip
+        return "\n".join(rows)
+    for name, info in model.model_fields.items():
+        default = "n/a" if info.is_required() else _default_text(
+            info.default_factory() if info.default is PydanticUndefined else info.default)
+        rows.append(_row(prefix + name, info.description or "", info.annotation, default,
+                         "yes" if info.is_required() else "no"))  # fmt: skip
     return "\n".join(rows)
 
 
@@ -91,7 +109,7 @@ def key_policy() -> str:
         region="<region>",
         dns_suffix="amazonaws.com",
         log_group_names=names.log_groups,
-        alarm_topic_name=names.alarm_topic,
+        alarm_topic_names=[names.alarm_topic],
     )
     statements = key_policy_statements(scope)
     needs = [f"- `{s.sid}`: {needed}" for s, needed in statements]
@@ -127,9 +145,9 @@ def tables() -> dict[str, str]:
         "state-encryption": fields_table(StateEncryptionSettings, "stack.state_encryption."),
         "outputs": outputs_table(),
         "access-outputs": outputs_table({**ACCESS_OUTPUTS, **TENANT_CLIENT_OUTPUTS}),
-        "tvm": fields_table(TokenVendingMachineSettings, "token_vending_machine."),
-        "metering": fields_table(TenantMeteringSettings, "tenant_metering."),
-        "tenants": fields_table(TenantSettings, "tenants[]."),
+        "tvm": fields_table(TokenVendingMachineOptions, "token_vending_machine."),
+        "metering": fields_table(TenantMeteringOptions, "tenant_metering."),
+        "tenants": fields_table(TenantOptions, "tenants[]."),
         "tenancy-outputs": outputs_table({**TVM_OUTPUTS, **METERING_OUTPUTS}),
         "key-policy": key_policy(),
         "network": network_requirements(),

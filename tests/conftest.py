@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from stacks.config import EnvironmentConfig, load_environment, load_environments  # noqa: E402
+from stacks.config import ConfigError, load_environment, load_environments, parse_environment  # noqa: E402
 from stacks.mcp_stack import McpStack  # noqa: E402
 from cdktf import Testing  # noqa: E402  (after constructs_lib: it picks Node)
 
@@ -68,7 +68,7 @@ class Synth:
 
 def synth_config(**overrides) -> Synth:
     """Synthesize a stack from the minimal configuration with `overrides` applied."""
-    config = EnvironmentConfig.model_validate({**MINIMAL, **overrides})
+    config = parse_environment({**MINIMAL, **overrides})
     return Synth(McpStack(Testing.app(), config))
 
 
@@ -79,7 +79,19 @@ FOUNDATIONS = ("vpc_id", "vpc_subnet_ids", "vpc_security_group_ids", "kms_key_ar
 def synth_from_zero(**overrides) -> Synth:
     """Synthesize from the minimal configuration without network or key, with `overrides`."""
     config = {k: v for k, v in MINIMAL.items() if k not in FOUNDATIONS}
-    return Synth(McpStack(Testing.app(), EnvironmentConfig.model_validate({**config, **overrides})))
+    return Synth(McpStack(Testing.app(), parse_environment({**config, **overrides})))
+
+
+def props_of(**values):
+    """`McpServerProps` from file-shaped values (tables as dicts) over the minimal example."""
+    return parse_environment({**MINIMAL, **values}).props
+
+
+def rule_problems(values: dict) -> list[tuple[str, str]]:
+    """(dotted field, message) of each problem the values have; fails if they have none."""
+    with pytest.raises(ConfigError) as caught:
+        parse_environment(values, label="values")
+    return [tuple(line.removeprefix("values: ").split(": ", 1)) for line in caught.value.problems]
 
 
 def synth_file(path: Path) -> Synth:

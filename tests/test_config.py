@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -11,8 +12,9 @@ import pytest
 
 from constructs_lib import McpServerProps
 from stacks.config import ConfigError, load_environment, load_environments
+from stacks.schema import config_fields
 
-from .conftest import MINIMAL, ROOT, synth_file
+from .conftest import MINIMAL, ROOT, props_of, synth_file
 
 SEED_DEFAULTS = {
     "tags": {},
@@ -96,17 +98,25 @@ EXTRA_INPUTS = {
 
 
 def test_every_seed_input_is_a_field_with_the_seed_default():
-    fields = McpServerProps.model_fields
+    fields = {f.name: f for f in config_fields(McpServerProps)}
     assert set(fields) == set(SEED_DEFAULTS) | SEED_REQUIRED | FOUNDATIONS | set(EXTRA_INPUTS)
-    assert {name for name, field in fields.items() if field.is_required()} == ALWAYS_REQUIRED
-    props = McpServerProps.model_validate(MINIMAL)
-    for name, default in SEED_DEFAULTS.items():
-        assert getattr(props, name) == default, name
-    from_zero = McpServerProps.model_validate({k: MINIMAL[k] for k in SEED_REQUIRED})
+    required = {name for name, f in fields.items() if f.default is f.default_factory is dataclasses.MISSING}
+    assert required == ALWAYS_REQUIRED
+    props = props_of()
+    for name, default in SEED_DEFAULTS.items():  # sequences are held as tuples (props are frozen)
+        value = getattr(props, name)
+        assert (list(value) if isinstance(value, tuple) else value) == default, name
+    from_zero = McpServerProps(**{k: MINIMAL[k] for k in SEED_REQUIRED})
     for name in FOUNDATIONS:
         assert getattr(from_zero, name) is None, name
     for name, default in EXTRA_INPUTS.items():
-        assert getattr(from_zero, name) == default, name
+        value = getattr(from_zero, name)
+        assert (list(value) if isinstance(value, tuple) else value) == default, name
+
+
+def test_construct_only_fields_are_not_file_keys():
+    construct_only = {f.name for f in dataclasses.fields(McpServerProps)} - {f.name for f in config_fields(McpServerProps)}
+    assert construct_only == {"network"}
 
 
 def test_minimal_seed_example_needs_only_seed_keys(tmp_path):
@@ -145,12 +155,12 @@ def test_each_seed_example_synthesizes_with_the_seed_s_values(directory):
     ("change", "expected"),
     [
         ({"memory_size": "lots"}, "dev.toml: memory_size: Input should be a valid integer"),
-        ({"memory_size": 64}, "dev.toml: memory_size: Input should be greater than or equal to 128"),
-        ({"timeout": 901}, "dev.toml: timeout: Input should be less than or equal to 900"),
+        ({"memory_size": 64}, "dev.toml: memory_size: must be 128 to 10240 MB (Lambda's range) (got 64)"),
+        ({"timeout": 901}, "dev.toml: timeout: must be 1 to 900 s (Lambda's range) (got 901)"),
         ({"reserved_concurrent_executions": -2}, "dev.toml: reserved_concurrent_executions:"),
         ({"enable_auth": "yes"}, "dev.toml: enable_auth: Input should be a valid boolean"),
         ({"vpc_id": "vpc-12"}, "dev.toml: vpc_id: must be a VPC id"),
-        ({"vpc_subnet_ids": []}, "dev.toml: vpc_subnet_ids: List should have at least 1 item"),
+        ({"vpc_subnet_ids": []}, "dev.toml: vpc_subnet_ids: list 1 to 16 items (got 0)"),
         ({"vpc_subnet_ids": ["subnet-0a1b2c3d4e5f60711", "nope"]}, "dev.toml: vpc_subnet_ids[1]:"),
         ({"kms_key_arn": "alias/mcp"}, "dev.toml: kms_key_arn: must be a KMS key ARN"),
         ({"image_uri": "docker.io/library/nginx:1"}, "dev.toml: image_uri: must be an Amazon ECR"),
@@ -172,7 +182,7 @@ def test_each_seed_example_synthesizes_with_the_seed_s_values(directory):
         ({"cors_allowed_origins": ["*", "https://a.example.com"]}, "cors_allowed_origins: '*'"),
         ({"waf_acl_arn": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/y"}, "waf_acl_arn:"),
         ({"alarm_sns_topic_arn": "arn:aws:sns:us-east-1:1234:x"}, "dev.toml: alarm_sns_topic_arn:"),
-        ({"session_ttl_seconds": 0}, "dev.toml: session_ttl_seconds: Input should be greater than 0"),
+        ({"session_ttl_seconds": 0}, "dev.toml: session_ttl_seconds: must be at least 1 s (got 0)"),
     ],
 )  # fmt: skip
 def test_each_invalid_value_is_named(tmp_path, change, expected):
@@ -214,7 +224,7 @@ def test_missing_required_inputs_are_each_named(tmp_path):
 
 def test_without_image_uri_the_created_repository_supplies_the_image(tmp_path):
     values = {"name": "my-tools", "enable_ecr_repository": True, "image_tag": "v1"}
-    assert load_environment(write(tmp_path, "dev", values)).image_uri is None
+    assert load_environment(write(tmp_path, "dev", values)).props.image_uri is None
     both = {**seed_minimal(), "enable_ecr_repository": True, "image_tag": "v1"}
     assert problems_of(write(tmp_path, "dev", both)) == [
         "dev.toml: image_tag: only used when image_uri is omitted (the function then runs this "
@@ -303,13 +313,13 @@ def test_rules_across_fields_run_beside_fields_that_failed(tmp_path):
     waf_elsewhere = "arn:aws:wafv2:us-west-2:123456789012:regional/webacl/x/" + "a1b2c3d4-5678-90ab-cdef-1234567890ab"
     values = {**seed_minimal(), "front_door": "http", "waf_acl_arn": waf_elsewhere, "memory_size": 1}
     problems = problems_of(write(tmp_path, "dev", values, '[stack.backend]\ntype = "s3"\nencrypt = "yes"\n'))
-    assert problems == [
-        "dev.toml: memory_size: Input should be greater than or equal to 128",
-        "dev.toml: stack.backend.encrypt: Input should be a valid boolean",
-        "dev.toml: stack.backend.bucket: required for the s3 backend",
+    assert problems == [  # in the file's order
         "dev.toml: front_door: AWS WAF cannot be associated with an HTTP API stage; use "
         'front_door = "rest" (or leave front_door unset) to protect the API with waf_acl_arn',
         "dev.toml: waf_acl_arn: must be in us-east-1 (stack.region)",
+        "dev.toml: memory_size: must be 128 to 10240 MB (Lambda's range) (got 1)",
+        "dev.toml: stack.backend.encrypt: Input should be a valid boolean",
+        "dev.toml: stack.backend.bucket: required for the s3 backend",
     ]
 
 
@@ -317,7 +327,7 @@ def test_a_rule_reading_a_failed_field_is_skipped_not_guessed(tmp_path):
     # kms_key_arn fails its shape, so its region is unknown; image_uri's region is still checked.
     values = {**seed_minimal(), "kms_key_arn": "alias/mcp"}
     problems = problems_of(write(tmp_path, "dev", values, '[stack]\nregion = "us-west-2"\n'))
-    assert [p.split(":")[1].strip() for p in problems] == ["kms_key_arn", "image_uri"]
+    assert [p.split(":")[1].strip() for p in problems] == ["image_uri", "kms_key_arn"]
 
 
 def test_several_mistakes_in_several_files_are_all_reported(tmp_path):
@@ -339,10 +349,10 @@ def test_several_mistakes_in_several_files_are_all_reported(tmp_path):
 def test_pipeline_sets_image_uri_per_environment(tmp_path, monkeypatch):
     image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/mcp-server@sha256:" + "a" * 64
     monkeypatch.setenv("MCP_IMAGE_URI_DEV", image)
-    assert load_environment(write(tmp_path, "dev", seed_minimal())).image_uri == image
+    assert load_environment(write(tmp_path, "dev", seed_minimal())).props.image_uri == image
     without_image = {k: v for k, v in seed_minimal().items() if k != "image_uri"}
-    assert load_environment(write(tmp_path, "dev", without_image)).image_uri == image
-    assert load_environment(write(tmp_path, "prod", seed_minimal())).image_uri == MINIMAL["image_uri"]
+    assert load_environment(write(tmp_path, "dev", without_image)).props.image_uri == image
+    assert load_environment(write(tmp_path, "prod", seed_minimal())).props.image_uri == MINIMAL["image_uri"]
 
 
 def test_a_bad_pipeline_image_names_the_variable(tmp_path, monkeypatch):
@@ -373,7 +383,7 @@ def test_main_reports_all_problems_and_writes_nothing(tmp_path):
     result = run_main(config_dir, outdir)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "dev.toml: memory_size: Input should be greater than or equal to 128",
+        "dev.toml: memory_size: must be 128 to 10240 MB (Lambda's range) (got 1)",
         "dev.toml: colour: unknown key",
     ]
     assert "Traceback" not in result.stderr + result.stdout

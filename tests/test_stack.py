@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from constructs_lib import SEED_OUTPUTS
-from constructs_lib.mcp_server import (
+from constructs_lib.outputs import (
     ACCESS_OUTPUTS,
     METERING_OUTPUTS,
     TENANT_CLIENT_OUTPUTS,

@@ -1,0 +1,93 @@
+"""Rules over construct props: each one small, named after what it checks, declaring the fields
+it reads; all of them run, and every problem is reported at once.
+
+A rule reads only values that are known: a value that is a token (a reference to something
+made in the same app) raises `NotResolved` when a rule asks for it, and that rule is skipped.
+A caller that knows some fields are bad already (a configuration file's type errors) passes
+them as `skip`, so the rules that read them do not guess at them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence, TypeVar
+
+Location = tuple[str | int, ...]
+Problem = tuple[Location, str]
+T = TypeVar("T")
+
+
+class NotResolved(Exception):
+    """A rule asked for a value that is a token: it can be checked only once deployed."""
+
+
+def is_token(value: object) -> bool:
+    from cdktf import Token  # only construct code passes tokens; plain data never needs jsii
+
+    if isinstance(value, str):
+        return Token.is_unresolved(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Token.is_unresolved(value)
+    if isinstance(value, (list, tuple)):
+        return any(is_token(v) for v in value)
+    if isinstance(value, dict):
+        return any(is_token(k) or is_token(v) for k, v in value.items())
+    return False
+
+
+def resolved(value: T) -> T:
+    """`value`, if it is known at synth; else NotResolved (the calling rule is skipped)."""
+    if is_token(value):
+        raise NotResolved()
+    return value
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    fields: frozenset[str]
+    check: Callable[..., list[Problem]]
+
+
+def rule(*fields: str) -> Callable[[Callable[..., list[Problem]]], Rule]:
+    """Declare a rule reading `fields` of the props it is given."""
+
+    def register(check: Callable[..., list[Problem]]) -> Rule:
+        return Rule(check.__name__, frozenset(fields), check)
+
+    return register
+
+
+def run_rules(rules: Sequence[Rule], props: object, skip: Iterable[str] = ()) -> list[Problem]:
+    """Every problem the rules find, skipping those that read a field in `skip` or a token."""
+    skip = set(skip)
+    found: list[Problem] = []
+    for each in rules:
+        if each.fields & skip:
+            continue
+        try:
+            found += each.check(props)
+        except NotResolved:
+            continue
+    return found
+
+
+def rules_of(namespace: dict) -> list[Rule]:
+    """The rules defined in a module or class body, in the order they are written."""
+    return [value for value in namespace.values() if isinstance(value, Rule)]
+
+
+def doc(text: str, **more: object) -> dict:
+    """Field metadata: what the field is (the README's tables read it) and more markers."""
+    return {"doc": text, **more}
+
+
+def format_problems(problems: Iterable[Problem]) -> str:
+    return "\n".join(f"{dotted(loc)}: {message}" for loc, message in problems)
+
+
+def dotted(loc: Location) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
+    return text or "(props)"
