@@ -71,14 +71,29 @@ def bench(label: str, command: list[str], env: dict[str, str]) -> dict:
     }
 
 
+TENANTS = 100
+
+
+def many_tenants(directory: Path) -> Path:
+    """config/staging.toml with TENANTS more declared tenants (an app client, a role and two
+    alarms each), alone in `directory`."""
+    directory.mkdir()
+    staging = (ROOT / "config" / "staging.toml").read_text(encoding="utf-8")
+    extra = "".join(f'\n[[tenants]]\nid = "tenant-{n:03d}"\n' for n in range(TENANTS))
+    (directory / "staging.toml").write_text(staging + extra, encoding="utf-8")
+    return directory
+
+
 def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="mcp-bench-"))
     env = {**os.environ, "CDKTF_OUTDIR": str(out / "python"), "CHECKPOINT_DISABLE": "1"}
+    tenants_env = {**env, "MCP_CONFIG_DIR": str(many_tenants(out / "tenants")), "CDKTF_OUTDIR": str(out / "tenants-out")}
     python = sys.executable
     cdktf = str(ROOT / "node_modules" / ".bin" / "cdktf")
     rows = [
         bench("floor: python + import cdktf + aws assembly", [python, "-c", FLOOR], env),
         bench("python main.py (3 stacks)", [python, "main.py"], env),
+        bench(f"python main.py (staging, {TENANTS + 2} tenants)", [python, "main.py"], tenants_env),
         bench("cdktf synth (3 stacks)", [cdktf, "synth", "--output", str(out / "cli")], env),
     ]
     floor = rows[0]["median"]

@@ -29,6 +29,8 @@ _EXPORTS = {
     "TenantMeteringOptions": "metering", "TenantMeteringProps": "metering",
     "TenantOptions": "props", "TokenVendingMachine": "tvm", "TokenVendingMachineOptions": "tvm",
     "TokenVendingMachineProps": "tvm", "TVM_OUTPUTS": "outputs", "policy_document": "iam",
+    "Endpoint": "network", "Grantable": "iam", "inline_policy": "iam", "KeyScope": "kms",
+    "RestDeployment": "deployment", "Role": "iam", "TagResources": "tagging", "ZipCode": "function",
 }  # fmt: skip
 __all__ = sorted(_EXPORTS)
 

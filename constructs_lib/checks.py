@@ -21,12 +21,20 @@ class NotResolved(Exception):
     """A rule asked for a value that is a token: it can be checked only once deployed."""
 
 
-def is_token(value: object) -> bool:
-    from cdktf import Token  # only construct code passes tokens; plain data never needs jsii
+# How cdktf encodes a token in a string, a list element and a map key (read here, in Python,
+# instead of asking jsii for every value a rule reads).
+TOKEN_MARKERS = ("${TfToken[", "#{TfToken[", "&{TfToken[")
+# cdktf encodes a number token as a double beyond any real value.
+NUMBER_TOKEN_MAGNITUDE = 1e280
 
+
+def is_token(value: object) -> bool:
+    """Whether `value` is (or holds) a token, known only when deployed."""
     if isinstance(value, str):
-        return Token.is_unresolved(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return any(marker in value for marker in TOKEN_MARKERS)
+    if isinstance(value, float) and abs(value) > NUMBER_TOKEN_MAGNITUDE:
+        from cdktf import Token  # only construct code passes tokens; plain data never needs jsii
+
         return Token.is_unresolved(value)
     if isinstance(value, (list, tuple)):
         return any(is_token(v) for v in value)

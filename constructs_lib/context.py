@@ -9,33 +9,54 @@ from constructs import Construct
 
 from . import aws
 
+# The bindings are 6.25.0. Streaming REST integrations with a timeout above 29 s validate from
+# 6.26.0 (hashicorp/terraform-provider-aws#45482, up to 900000 ms with STREAM); 7.x may break.
+AWS_PROVIDER_VERSION = ">= 6.26.0, < 7.0.0"
 
-def _stack_data(scope: Construct, id: str, factory):
-    """The stack's one data source `id`, created on first use."""
-    stack = TerraformStack.of(scope)
-    return stack.node.try_find_child(id) or factory(stack, id)
+
+# stack -> {"<data source>.<attribute>": token}: each value read over jsii once per stack;
+# and each scope's stack, looked up once.
+_VALUES: dict[TerraformStack, dict[str, str]] = {}
+_STACK_OF: dict[Construct, TerraformStack] = {}
+
+
+def _stack_value(scope: Construct, source_id: str, factory, attribute: str) -> str:
+    """`attribute` of the stack's one data source `source_id`, created on first use."""
+    stack = _STACK_OF.get(scope) or _STACK_OF.setdefault(scope, TerraformStack.of(scope))
+    values = _VALUES.setdefault(stack, {})
+    key = f"{source_id}.{attribute}"
+    if key not in values:
+        source = stack.node.try_find_child(source_id) or factory(stack, source_id)
+        values[key] = getattr(source, attribute)
+    return values[key]
 
 
 def partition(scope: Construct) -> str:
     """`aws`, `aws-us-gov` or `aws-cn`."""
-    return _stack_data(scope, "partition", aws.data_aws_partition.DataAwsPartition).partition
+    return _stack_value(scope, "partition", aws.data_aws_partition.DataAwsPartition, "partition")
 
 
 def dns_suffix(scope: Construct) -> str:
     """`amazonaws.com` (or the partition's own), for service principals and endpoints."""
-    return _stack_data(scope, "partition", aws.data_aws_partition.DataAwsPartition).dns_suffix
+    return _stack_value(scope, "partition", aws.data_aws_partition.DataAwsPartition, "dns_suffix")
 
 
 def region(scope: Construct) -> str:
     """The provider's region."""
-    return _stack_data(scope, "region", aws.data_aws_region.DataAwsRegion).region
+    return _stack_value(scope, "region", aws.data_aws_region.DataAwsRegion, "region")
 
 
 def account_id(scope: Construct) -> str:
     """The account the stack deploys into."""
-    return _stack_data(scope, "caller", aws.data_aws_caller_identity.DataAwsCallerIdentity).account_id
+    return _stack_value(scope, "caller", aws.data_aws_caller_identity.DataAwsCallerIdentity, "account_id")
 
 
 def via_service(scope: Construct, service: str) -> str:
     """`kms:ViaService` value of `service` in this stack's region (e.g. dynamodb.<region>.<suffix>)."""
     return f"{service}.{region(scope)}.{dns_suffix(scope)}"
+
+
+def require_aws_provider(scope: Construct) -> None:
+    """The versions of the AWS provider the constructs' arguments need, in the stack's
+    `required_providers` (the bindings would otherwise pin the 6.25.0 they were built from)."""
+    TerraformStack.of(scope).add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)

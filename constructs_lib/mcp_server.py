@@ -15,6 +15,7 @@ from constructs import Construct, IValidation
 
 from .auth import SCOPE, ExternalPool, McpAuth, McpAuthProps
 from .checks import format_problems, is_token
+from .context import require_aws_provider
 from .discovery import MetadataFunction, MetadataFunctionProps
 from .function import ImageCode, McpFunction, McpFunctionProps
 from .http_api import McpHttpApi, McpHttpApiProps
@@ -47,6 +48,7 @@ class McpServer(Construct, SeedOutputs):
             raise ValueError(f"McpServer {self.node.path}:\n{format_problems(problems)}")
         self.props = props
         self.names = props.names
+        require_aws_provider(self)
         self.production = props.environment == "prod"
         for field, message in props.warnings():
             Annotations.of(self).add_warning(f"{field}: {message}")

@@ -8,18 +8,14 @@ authorizer has verified, never from anything the client sends.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from dataclasses import dataclass
-from typing import Sequence
 
-import jsii
-from cdktf import IAnyProducer, IResolveContext, Lazy, TerraformResource, TerraformResourceLifecycle, Token
+from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from . import aws
 from .auth import SCOPE
+from .deployment import RestDeployment
 from .compliance import METADATA_IS_PUBLIC, NO_CACHE, NO_CLIENT_CERT, skip_check
 from .front_door import FrontDoor, FrontDoorProps, access_log_format
 from .context import dns_suffix, partition, region
@@ -51,43 +47,6 @@ TENANT_HEADER = "integration.request.header.X-Amz-Tenant-Id"
 CHALLENGES = {"UNAUTHORIZED": ("401", False), "ACCESS_DENIED": ("403", True)}
 CORS_ONLY_RESPONSES = ("DEFAULT_4XX", "DEFAULT_5XX")
 
-# Arguments that say how OpenTofu manages a resource, not what API Gateway deploys.
-META_ARGUMENTS = frozenset(
-    {"//", "connection", "count", "depends_on", "for_each", "lifecycle", "provider", "provisioner"}
-)
-_REFERENCE = re.compile(r"(?<!\$)\$\{([^{}]+)\}")
-
-
-@jsii.implements(IAnyProducer)
-class Redeployment:
-    """The triggers of a REST API deployment: one entry for the configuration of the deployed
-    resources (methods, integrations, responses) and one for each value it references.
-
-    A deployment is a snapshot: API Gateway serves a changed method only once it is deployed
-    again. The configuration is hashed here, at synth, from exactly what is written for each
-    resource (overrides included); the referenced values (ids, the function's invoke ARN) are
-    read by OpenTofu. Hashing whole resource objects instead changes on the first refresh,
-    because the provider reads back unset arguments as empty values, so the plan after a clean
-    apply would replace the deployment.
-    """
-
-    def __init__(self, resources: Sequence[TerraformResource]):
-        self.resources = list(resources)
-
-    def produce(self, context: IResolveContext) -> dict[str, str]:
-        written = {}
-        for resource in self.resources:
-            kind, logical = resource.terraform_resource_type, resource.friendly_unique_id
-            body = context.resolve(resource.to_terraform())["resource"][kind][logical]
-            written[f"{kind}.{logical}"] = {k: v for k, v in body.items() if k not in META_ARGUMENTS}
-        text = json.dumps(written, sort_keys=True, separators=(",", ":"))
-        references = sorted(set(_REFERENCE.findall(text)))
-        return {
-            "configuration": hashlib.sha256(text.encode()).hexdigest(),
-            **{reference: "${" + reference + "}" for reference in references},
-        }
-
-
 @dataclass(frozen=True, kw_only=True)
 class McpRestApiProps(FrontDoorProps):
     """What `McpRestApi` needs beyond `FrontDoorProps`."""
@@ -117,46 +76,73 @@ class McpRestApi(FrontDoor):
             raise ValueError(
                 "tenant isolation needs enable_auth: the tenant is the verified token's client"
             )
-        names = props.names
-        self.stage_name = names.rest_api_stage
+        self.stage_name = props.names.rest_api_stage
+        self._api(props)
+        self._routes(props)
+        self._preflight(props)
+        self.discovery = self._discovery(props) if self.authorizer else []
+        self.error_responses = self._error_responses(props)
+        self.deployment = RestDeployment(self, "deployment", rest_api_id=self.rest_api_id, deployed=[
+            *self.methods.values(), *self.integrations.values(), *self.preflight, *self.discovery,
+            *self.error_responses,
+        ])  # fmt: skip
+        self._stage(props)
+        self._throttles(props)
+        if props.waf_acl_arn:
+            self.waf_association = aws.wafv2_web_acl_association.Wafv2WebAclAssociation(
+                self, "waf", resource_arn=self.stage.arn, web_acl_arn=props.waf_acl_arn
+            )
+        self.permission = props.function.add_permission(
+            "rest_api",
+            principal="apigateway.amazonaws.com",
+            source_arn=f"{self.api.execution_arn}/*/*/mcp",
+        )
+
+    def _api(self, props: McpRestApiProps) -> None:
+        """The API, its /mcp resource, the parameter validator and the Cognito authorizer."""
         self.api = aws.api_gateway_rest_api.ApiGatewayRestApi(
             self,
             "api",
-            name=names.api,
-            description=f"MCP server {names.prefix} (Streamable HTTP transport)",
+            name=props.names.api,
+            description=f"MCP server {props.names.prefix} (Streamable HTTP transport)",
             endpoint_configuration=aws.api_gateway_rest_api.ApiGatewayRestApiEndpointConfiguration(
                 types=["REGIONAL"]
             ),
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
+        self.rest_api_id = self.api.id  # read over jsii once
         # Rejects requests missing the parameters a method declares (Authorization) before
         # they reach the authorizer or the function.
         self.validator = aws.api_gateway_request_validator.ApiGatewayRequestValidator(
-            self, "validator", rest_api_id=self.api.id, name="parameters",
+            self, "validator", rest_api_id=self.rest_api_id, name="parameters",
             validate_request_parameters=True, validate_request_body=False,
         )  # fmt: skip
         self.resource = aws.api_gateway_resource.ApiGatewayResource(
-            self, "mcp", rest_api_id=self.api.id, parent_id=self.api.root_resource_id, path_part="mcp"
+            self, "mcp", rest_api_id=self.rest_api_id, parent_id=self.api.root_resource_id, path_part="mcp"
         )
+        self.mcp_resource_id = self.resource.id
         self.authorizer = None
         if props.auth:
             self.authorizer = aws.api_gateway_authorizer.ApiGatewayAuthorizer(
                 self,
                 "authorizer",
                 name="cognito",
-                rest_api_id=self.api.id,
+                rest_api_id=self.rest_api_id,
                 type="COGNITO_USER_POOLS",
                 provider_arns=[props.auth.user_pool_arn],
                 identity_source="method.request.header.Authorization",
             )
+
+    def _routes(self, props: McpRestApiProps) -> None:
+        """POST, GET and DELETE /mcp: token-checked methods proxied to the function."""
         self.methods, self.integrations = {}, {}
         for route in MCP_ROUTE_KEYS:
             verb = route.split()[0]
             method = aws.api_gateway_method.ApiGatewayMethod(
                 self,
                 f"method_{verb.lower()}",
-                rest_api_id=self.api.id,
-                resource_id=self.resource.id,
+                rest_api_id=self.rest_api_id,
+                resource_id=self.mcp_resource_id,
                 http_method=verb,
                 authorization="COGNITO_USER_POOLS" if self.authorizer else "NONE",
                 authorizer_id=self.authorizer.id if self.authorizer else None,
@@ -170,9 +156,9 @@ class McpRestApi(FrontDoor):
             self.integrations[route] = aws.api_gateway_integration.ApiGatewayIntegration(
                 self,
                 f"integration_{verb.lower()}",
-                rest_api_id=self.api.id,
-                resource_id=self.resource.id,
-                http_method=method.http_method,
+                rest_api_id=self.rest_api_id,
+                resource_id=self.mcp_resource_id,
+                http_method=method.http_method,  # a reference: the method exists first
                 type="AWS_PROXY",
                 integration_http_method="POST",
                 uri=self._invocation_uri(props),
@@ -180,36 +166,24 @@ class McpRestApi(FrontDoor):
                 timeout_milliseconds=props.integration_timeout_seconds * 1000,
                 request_parameters={TENANT_HEADER: TENANT_SOURCE} if props.tenant_isolation else None,
             )
-        self._preflight(props)
-        self.discovery = self._discovery(props) if self.authorizer else []
-        self.error_responses = self._error_responses(props)
 
-        deployed = [*self.methods.values(), *self.integrations.values(), *self.preflight,
-                    *self.discovery, *self.error_responses]  # fmt: skip
-        self.deployment = aws.api_gateway_deployment.ApiGatewayDeployment(
-            self,
-            "deployment",
-            rest_api_id=self.api.id,
-            # A new deployment when, and only when, what it deploys changes (see Redeployment).
-            triggers=Token.as_string_map(Lazy.any_value(Redeployment(deployed))),
-            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
-            depends_on=deployed,
-        )
+    def _stage(self, props: McpRestApiProps) -> None:
+        """The stage: encrypted JSON access logs, X-Ray, and what Checkov is told about it."""
         self.access_logs = EncryptedLogGroup(
             self,
             "access_logs",
-            name=names.api_access_log_group,
+            name=props.names.api_access_log_group,
             retention_days=props.log_retention_days,
             key=props.kms_key,
         )
         stage_depends = []
         if props.create_cloudwatch_role:
-            stage_depends.append(self._account_logging_role(names))
+            stage_depends.append(self._account_logging_role(props.names))
         st = aws.api_gateway_stage
         self.stage = st.ApiGatewayStage(
             self,
             "stage",
-            rest_api_id=self.api.id,
+            rest_api_id=self.rest_api_id,
             deployment_id=self.deployment.id,
             stage_name=self.stage_name,
             xray_tracing_enabled=props.enable_xray_tracing,
@@ -230,6 +204,9 @@ class McpRestApi(FrontDoor):
                 "the web ACL (waf_acl_arn) is managed outside this stack; its rules are its owner's")  # fmt: skip
         else:
             skip_check(self.stage, "CKV2_AWS_29", "no waf_acl_arn configured for this environment")
+
+    def _throttles(self, props: McpRestApiProps) -> None:
+        """Stage-wide throttling and metrics, and each route's throttle override."""
         ms = aws.api_gateway_method_settings
         throttles = {"*/*": (props.throttle_rate_limit, props.throttle_burst_limit)}
         for route, override in sorted(props.route_throttle_overrides.items()):
@@ -241,7 +218,7 @@ class McpRestApi(FrontDoor):
             ms.ApiGatewayMethodSettings(
                 self,
                 "settings_all" if path == "*/*" else f"settings_{path.split('/')[1].lower()}",
-                rest_api_id=self.api.id,
+                rest_api_id=self.rest_api_id,
                 stage_name=self.stage.stage_name,
                 method_path=path,
                 settings=ms.ApiGatewayMethodSettingsSettings(
@@ -257,15 +234,6 @@ class McpRestApi(FrontDoor):
         ]
         for settings in self.method_settings:
             skip_check(settings, "CKV_AWS_225", NO_CACHE)
-        if props.waf_acl_arn:
-            self.waf_association = aws.wafv2_web_acl_association.Wafv2WebAclAssociation(
-                self, "waf", resource_arn=self.stage.arn, web_acl_arn=props.waf_acl_arn
-            )
-        self.permission = props.function.add_permission(
-            "rest_api",
-            principal="apigateway.amazonaws.com",
-            source_arn=f"{self.api.execution_arn}/*/*/mcp",
-        )
 
     def _invocation_uri(self, props: McpRestApiProps) -> str:
         """Lambda's Invoke, or InvokeWithResponseStream when the integration streams."""
@@ -279,7 +247,7 @@ class McpRestApi(FrontDoor):
     def _preflight(self, props: McpRestApiProps) -> None:
         """OPTIONS /mcp answered by API Gateway itself (MOCK), with no authorizer."""
         method = aws.api_gateway_method.ApiGatewayMethod(
-            self, "method_options", rest_api_id=self.api.id, resource_id=self.resource.id,
+            self, "method_options", rest_api_id=self.rest_api_id, resource_id=self.mcp_resource_id,
             http_method="OPTIONS", authorization="NONE", request_validator_id=self.validator.id,
         )  # fmt: skip
         self.preflight = [method, *self._mock_response(
@@ -296,9 +264,10 @@ class McpRestApi(FrontDoor):
         """A MOCK integration answering `method` with `body` (a VTL template) and `headers`,
         plus Access-Control-Allow-Origin: the configured origin, or the request's when it is
         on the configured list."""
+        resource_id, http_method = resource.id, method.http_method
         integration = aws.api_gateway_integration.ApiGatewayIntegration(
-            self, f"integration_{id}", rest_api_id=self.api.id, resource_id=resource.id,
-            http_method=method.http_method, type="MOCK",
+            self, f"integration_{id}", rest_api_id=self.rest_api_id, resource_id=resource_id,
+            http_method=http_method, type="MOCK",
             request_templates={"application/json": f'{{"statusCode": {status}}}'},
         )  # fmt: skip
         headers = {**headers, "Vary": "Origin"}
@@ -314,13 +283,13 @@ class McpRestApi(FrontDoor):
             ) + body
         declared = sorted({*headers, "Access-Control-Allow-Origin"})
         response = aws.api_gateway_method_response.ApiGatewayMethodResponse(
-            self, f"{id}_response", rest_api_id=self.api.id, resource_id=resource.id,
-            http_method=method.http_method, status_code=status,
+            self, f"{id}_response", rest_api_id=self.rest_api_id, resource_id=resource_id,
+            http_method=http_method, status_code=status,
             response_parameters={f"method.response.header.{h}": True for h in declared},
         )  # fmt: skip
         integration_response = aws.api_gateway_integration_response.ApiGatewayIntegrationResponse(
-            self, f"{id}_integration_response", rest_api_id=self.api.id,
-            resource_id=resource.id, http_method=method.http_method,
+            self, f"{id}_integration_response", rest_api_id=self.rest_api_id,
+            resource_id=resource_id, http_method=http_method,
             status_code=response.status_code,
             response_parameters={f"method.response.header.{h}": f"'{v}'" for h, v in headers.items()},
             response_templates={"application/json": body},
@@ -334,22 +303,22 @@ class McpRestApi(FrontDoor):
         find the document through the challenge, not at the host's root)."""
         names, auth = props.names, props.auth
         well_known = aws.api_gateway_resource.ApiGatewayResource(
-            self, "well_known", rest_api_id=self.api.id, parent_id=self.api.root_resource_id,
+            self, "well_known", rest_api_id=self.rest_api_id, parent_id=self.api.root_resource_id,
             path_part=WELL_KNOWN,
         )  # fmt: skip
         root_document = aws.api_gateway_resource.ApiGatewayResource(
-            self, "protected_resource", rest_api_id=self.api.id, parent_id=well_known.id,
+            self, "protected_resource", rest_api_id=self.rest_api_id, parent_id=well_known.id,
             path_part=PROTECTED_RESOURCE,
         )  # fmt: skip
         mcp_document = aws.api_gateway_resource.ApiGatewayResource(
-            self, "protected_resource_mcp", rest_api_id=self.api.id, parent_id=root_document.id,
+            self, "protected_resource_mcp", rest_api_id=self.rest_api_id, parent_id=root_document.id,
             path_part="mcp",
         )  # fmt: skip
         parts = [well_known, root_document, mcp_document]
         base = "https://$context.domainName/$context.stage"
         for index, (resource, suffix) in enumerate(((root_document, ""), (mcp_document, "/mcp"))):
             method = aws.api_gateway_method.ApiGatewayMethod(
-                self, f"method_metadata_{index}", rest_api_id=self.api.id, resource_id=resource.id,
+                self, f"method_metadata_{index}", rest_api_id=self.rest_api_id, resource_id=resource.id,
                 http_method="GET", authorization="NONE", request_validator_id=self.validator.id,
             )  # fmt: skip
             skip_check(method, "CKV_AWS_59", METADATA_IS_PUBLIC)
@@ -368,7 +337,7 @@ class McpRestApi(FrontDoor):
     def metadata_url(self) -> str:
         """Where the `/mcp` resource's metadata is, as the 401 and 403 challenges name it."""
         return (
-            f"https://{self.api.id}.execute-api.{region(self)}.{dns_suffix(self)}/"
+            f"https://{self.rest_api_id}.execute-api.{region(self)}.{dns_suffix(self)}/"
             f"{self.stage_name}{METADATA_PATHS[1]}"
         )
 
@@ -387,13 +356,13 @@ class McpRestApi(FrontDoor):
         for response_type, (status, insufficient) in CHALLENGES.items() if self.authorizer else ():
             challenge = www_authenticate(self.metadata_url, SCOPE, insufficient_scope=insufficient)
             responses.append(gr(
-                self, f"response_{response_type.lower()}", rest_api_id=self.api.id,
+                self, f"response_{response_type.lower()}", rest_api_id=self.rest_api_id,
                 response_type=response_type, status_code=status,
                 response_parameters={**cors, "gatewayresponse.header.WWW-Authenticate": f"'{challenge}'"},
             ))  # fmt: skip
         for response_type in CORS_ONLY_RESPONSES:
             responses.append(gr(
-                self, f"response_{response_type.lower()}", rest_api_id=self.api.id,
+                self, f"response_{response_type.lower()}", rest_api_id=self.rest_api_id,
                 response_type=response_type, response_parameters=cors,
             ))  # fmt: skip
         return responses

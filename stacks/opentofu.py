@@ -14,22 +14,18 @@ from .schema import BackendSettings, StateEncryptionSettings
 
 # S3 native locking (`use_lockfile`) arrived in OpenTofu 1.10; state encryption in 1.7.
 MINIMUM_OPENTOFU = "1.10.0"
-# The bindings are 6.25.0. Streaming REST integrations with a timeout above 29 s validate from
-# 6.26.0 (hashicorp/terraform-provider-aws#45482, up to 900000 ms with STREAM); 7.x may break.
-AWS_PROVIDER_VERSION = ">= 6.26.0, < 7.0.0"
 KEY_PROVIDER = "key_provider.aws_kms.state"
 METHOD = "method.aes_gcm.state"
 
 
 def use_registry_source(stack: TerraformStack) -> None:
-    """Name the provider by its full registry address and the versions it must have.
+    """Name the provider by its full registry address (McpServer adds the versions it needs).
 
     No `required_version` is written: Checkov's terraform_json parser (3.3.x) rejects a string
     in the `terraform` block, and users run Checkov on this JSON. OpenTofu older than
     MINIMUM_OPENTOFU already fails `tofu init` on `use_lockfile` or `encryption`.
     """
     stack.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
-    stack.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
 
 
 def configure_backend(

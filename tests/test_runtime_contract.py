@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import sys
 
-from constructs_lib.server_rules import MANAGED_ENV_KEYS
+from constructs_lib.value_rules import MANAGED_ENV_KEYS
 from constructs_lib.transport import CORS_EXPOSE_HEADERS
 
 from .conftest import ROOT

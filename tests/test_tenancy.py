@@ -1,18 +1,17 @@
 """The multi-tenant platform read as a security reviewer reads it.
 
-A small evaluator applies IAM's rules to the synthesized policies (identity policy AND
-permission boundary, explicit deny wins, the condition operators these policies use), so the
-tests can ask what tenant A's session reaches, and assert that nothing reaches tenant B.
+The IAM evaluator (tests/iam_evaluator.py) applies IAM's rules to the synthesized policies, so
+the tests can ask what tenant A's session reaches, and assert that nothing reaches tenant B.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 
 import pytest
 
+from tests.iam_evaluator import allowed, as_list, session_allows
 from tests.conftest import MINIMAL, ROOT, Synth, synth_config, synth_file, synth_from_zero
 from tests.test_config import problems_of, seed_minimal, write
 from tests.test_iam import policies
@@ -48,63 +47,6 @@ def inline_policies(synth: Synth, logical_role: str) -> list[dict]:
         for p in synth.resources("aws_iam_role_policy").values()
         if p["role"] in (ref, ref_name)
     ]
-
-
-# -- a minimal IAM evaluator for the operators these policies use ------------------------------
-
-
-def _values(v):
-    return v if isinstance(v, list) else [v]
-
-
-def _resolve(value: str, context: dict) -> str:
-    # `$${` is OpenTofu's escape: AWS receives `${aws:PrincipalTag/tenant_id}`.
-    return re.sub(
-        r"\$\$\{(aws:PrincipalTag/[\w-]+)\}", lambda m: context.get(m.group(1), "\0missing"), value
-    )
-
-
-def _condition_holds(operator: str, key: str, expected, context: dict) -> bool:
-    actual = context.get(key)
-    wanted = [_resolve(v, context) for v in _values(expected)]
-    if operator == "Null":
-        return (actual is None) == (str(expected) == "true")
-    if operator.startswith("ForAllValues:"):
-        op = operator.split(":", 1)[1]
-        return all(_condition_holds(op, key, expected, {**context, key: a}) for a in actual or [])
-    if actual is None:
-        return False
-    if operator == "StringEquals":
-        return any(a in wanted for a in _values(actual))
-    if operator == "StringLike":
-        return any(fnmatch.fnmatchcase(a, w) for a in _values(actual) for w in wanted)
-    raise AssertionError(f"the evaluator does not know {operator}")
-
-
-def _matches(statement: dict, action: str, resource: str, context: dict) -> bool:
-    if not any(fnmatch.fnmatchcase(action, a) for a in _values(statement["Action"])):
-        return False
-    if "Resource" in statement and not any(
-        fnmatch.fnmatchcase(resource, _resolve(r, context)) for r in _values(statement["Resource"])
-    ):
-        return False
-    return all(
-        _condition_holds(op, key, expected, context)
-        for op, block in statement.get("Condition", {}).items()
-        for key, expected in block.items()
-    )
-
-
-def allowed(policies: list[dict], action: str, resource: str, context: dict) -> bool:
-    statements = [s for p in policies for s in p["Statement"]]
-    if any(s["Effect"] == "Deny" and _matches(s, action, resource, context) for s in statements):
-        return False
-    return any(s["Effect"] == "Allow" and _matches(s, action, resource, context) for s in statements)
-
-
-def session_allows(identity: list[dict], bound: dict, action, resource, context) -> bool:
-    """A role session: its identity policies AND its permission boundary must allow."""
-    return allowed(identity, action, resource, context) and allowed([bound], action, resource, context)
 
 
 # -- tenant A's session, as a reviewer asks about it --------------------------------------------
@@ -230,7 +172,7 @@ def test_no_condition_compares_a_tag_with_itself(staging):
         for statement in document["Statement"]:
             for block in statement.get("Condition", {}).values():
                 for key, value in block.items():
-                    assert not any(f"{{{key}}}" in v for v in _values(value)), (address, key)
+                    assert not any(f"{{{key}}}" in v for v in as_list(value)), (address, key)
 
 
 def test_leading_keys_only_on_tenant_tagged_credentials(staging):
