@@ -81,3 +81,14 @@ def test_every_construct_and_props_class_is_exported():
     missing = {qualified for qualified in public - INTERNAL if qualified.split(".")[1] not in constructs_lib.__all__}
     assert missing == set()
     assert all(getattr(constructs_lib, name) is not None for name in constructs_lib.__all__)
+
+
+def test_the_library_never_imports_the_app_and_keeps_its_modules_small():
+    import ast
+
+    for path in sorted((ROOT / "constructs_lib").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and not node.level}
+        assert not {name for name in imported if name == "stacks" or name.startswith("stacks.")}, path
+        assert len(path.read_text(encoding="utf-8").splitlines()) <= 400, path
