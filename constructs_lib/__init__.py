@@ -31,6 +31,9 @@ _EXPORTS = {
     "TokenVendingMachineProps": "tvm", "TVM_OUTPUTS": "outputs", "policy_document": "iam",
     "Endpoint": "network", "Grantable": "iam", "inline_policy": "iam", "KeyScope": "kms",
     "RestDeployment": "deployment", "Role": "iam", "TagResources": "tagging", "ZipCode": "function",
+    "CustomDomain": "domain", "CustomDomainProps": "domain", "Dashboard": "dashboard",
+    "DashboardProps": "dashboard", "HealthCheck": "health", "HealthCheckProps": "health",
+    "ReleaseAlias": "release", "ReleaseAliasProps": "release", "OPERATIONS_OUTPUTS": "outputs",
 }  # fmt: skip
 __all__ = sorted(_EXPORTS)
 

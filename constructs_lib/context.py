@@ -60,3 +60,16 @@ def require_aws_provider(scope: Construct) -> None:
     """The versions of the AWS provider the constructs' arguments need, in the stack's
     `required_providers` (the bindings would otherwise pin the 6.25.0 they were built from)."""
     TerraformStack.of(scope).add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
+
+
+def provider_region(scope: Construct) -> str | None:
+    """The region the stack's default AWS provider names, when it is a literal (None when the
+    provider takes it from the environment or a token)."""
+    from .checks import is_token
+
+    stack = TerraformStack.of(scope)
+    for child in stack.node.children:
+        if getattr(child, "terraform_resource_type", None) == "aws" and not getattr(child, "alias", None):
+            value = getattr(child, "region", None)
+            return None if not value or is_token(value) else value
+    return None

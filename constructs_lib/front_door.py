@@ -10,8 +10,10 @@ from typing import Literal, Mapping
 from constructs import Construct
 
 from .auth import McpAuth
+from .context import dns_suffix, region
 from .checks import doc
 from .function import McpFunction
+from .release import ReleaseAlias
 from .kms import KeyLike
 from .monitoring import Metric
 from .naming import Names
@@ -55,7 +57,8 @@ class FrontDoorProps:
     """What both front doors need. Defaults are the seed's."""
 
     names: Names
-    function: McpFunction
+    # What the front door invokes: the function, or its release alias.
+    function: McpFunction | ReleaseAlias
     kms_key: KeyLike
     log_retention_days: int = 30
     throttle_rate_limit: float = 100
@@ -66,13 +69,17 @@ class FrontDoorProps:
     auth: McpAuth | None = None
     cors_allowed_origins: tuple[str, ...] = ("*",)
     cors_allow_headers: tuple[str, ...] = CORS_ALLOW_HEADERS
+    # A custom domain (`mcp.example.com`) the API is reached at instead of its execute-api
+    # host, which is then disabled so the domain (and its mTLS) cannot be bypassed.
+    custom_domain_name: str | None = None
 
 
 class FrontDoor(Construct):
     """Base of `McpHttpApi` and `McpRestApi`: subclasses set `api`, `access_logs`,
-    `api_endpoint`, `SERVER_ERRORS_METRIC` and `_metric_dimensions`."""
+    `api_endpoint`, `SERVER_ERRORS_METRIC`, `CLIENT_ERRORS_METRIC` and `_metric_dimensions`."""
 
     SERVER_ERRORS_METRIC: str
+    CLIENT_ERRORS_METRIC: str
 
     @property
     def api_endpoint(self) -> str:
@@ -87,8 +94,19 @@ class FrontDoor(Construct):
         return self.api.id
 
     @property
+    def default_host(self) -> str:
+        """The API's own execute-api host name."""
+        return f"{self.api_id}.execute-api.{region(self)}.{dns_suffix(self)}"
+
+    @property
+    def public_base_url(self) -> str:
+        """Where clients reach the API: the custom domain's root, else the default endpoint."""
+        domain = self.props.custom_domain_name
+        return f"https://{domain}" if domain else self.api_endpoint
+
+    @property
     def mcp_endpoint_url(self) -> str:
-        return f"{self.api_endpoint}/mcp"
+        return f"{self.public_base_url}/mcp"
 
     @property
     def access_log_group_name(self) -> str:
@@ -101,3 +119,11 @@ class FrontDoor(Construct):
     @property
     def latency(self) -> Metric:
         return Metric("AWS/ApiGateway", "Latency", self._metric_dimensions)
+
+    @property
+    def client_errors(self) -> Metric:
+        return Metric("AWS/ApiGateway", self.CLIENT_ERRORS_METRIC, self._metric_dimensions)
+
+    @property
+    def requests(self) -> Metric:
+        return Metric("AWS/ApiGateway", "Count", self._metric_dimensions)

@@ -52,6 +52,8 @@ class McpFunctionProps:
     enable_xray_tracing: bool = True
     # Lambda tenant isolation (PER_TENANT): every invoke must carry X-Amz-Tenant-Id.
     tenant_isolation: bool = False
+    # Publish a version on every change of code or configuration (canary releases).
+    publish: bool = False
     # What must exist before the function is created, beyond its role and log group.
     depends_on: Sequence[ITerraformDependable] = ()
 
@@ -101,6 +103,7 @@ class McpFunction(Construct):
             **_code_arguments(props.code),
             memory_size=props.memory_size,
             timeout=props.timeout,
+            publish=True if props.publish else None,
             reserved_concurrent_executions=props.reserved_concurrent_executions,
             kms_key_arn=key_arn(props.kms_key),
             environment=lf.LambdaFunctionEnvironment(variables=dict(props.environment_variables))
@@ -148,17 +151,28 @@ class McpFunction(Construct):
         return self.function.invoke_arn
 
     @property
+    def version(self) -> str:
+        """The newest published version (with `publish`), else `$LATEST`."""
+        return self.function.version
+
+    @property
+    def metric_dimensions(self) -> dict[str, str]:
+        """The dimensions of this function's invocation metrics."""
+        return {"FunctionName": self.function_name}
+
+    @property
     def grant_principal(self) -> ServiceRole:
         """The function's role: what grants to the function add to."""
         return self.role
 
-    def add_permission(self, id: str, *, principal: str, source_arn: str):
-        """A resource policy statement: `principal` (a service) may invoke the function, only
-        from `source_arn`."""
+    def add_permission(self, id: str, *, principal: str, source_arn: str, qualifier: str | None = None):
+        """A resource policy statement: `principal` (a service) may invoke the function (or
+        its alias or version `qualifier`), only from `source_arn`."""
         return aws.lambda_permission.LambdaPermission(
             self,
             f"invoke_{id}",
             function_name=self.function.function_name,
+            qualifier=qualifier,
             action="lambda:InvokeFunction",
             principal=principal,
             source_arn=source_arn,

@@ -37,6 +37,7 @@ class McpHttpApi(FrontDoor):
 
     def __init__(self, scope: Construct, id: str, props: McpHttpApiProps):
         super().__init__(scope, id)
+        self.props = props
         if not 1 <= props.integration_timeout_seconds <= HTTP_API_MAX_INTEGRATION_TIMEOUT_S:
             raise ValueError(
                 "integration_timeout_seconds: HTTP API integrations allow 1 to "
@@ -47,6 +48,8 @@ class McpHttpApi(FrontDoor):
             "api",
             name=props.names.api,
             protocol_type="HTTP",
+            # With a custom domain, clients reach the API only through it (and its mTLS).
+            disable_execute_api_endpoint=True if props.custom_domain_name else None,
             description=f"MCP server {props.names.prefix} (Streamable HTTP transport)",
             # API Gateway answers CORS preflight itself, before any authorizer runs.
             cors_configuration=aws.apigatewayv2_api.Apigatewayv2ApiCorsConfiguration(
@@ -172,6 +175,7 @@ class McpHttpApi(FrontDoor):
         )
 
     SERVER_ERRORS_METRIC = "5xx"
+    CLIENT_ERRORS_METRIC = "4xx"
 
     @property
     def api_endpoint(self) -> str:

@@ -76,23 +76,21 @@ def key_policy_statements(scope: KeyScope) -> list[tuple[Statement, str]]:
             ),
             "always (IAM delegation: Lambda, DynamoDB, ECR and SNS use the key through grants)",
         ),
-        (
-            Statement(
-                sid="CloudWatchLogsEncryptsTheStackLogGroups",
-                principals={"Service": f"logs.{scope.region}.{scope.dns_suffix}"},
-                actions=KEY_USAGE_BY_LOGS,
-                resources=["*"],
-                conditions={
-                    "ArnEquals": {
-                        "kms:EncryptionContext:aws:logs:arn": [
-                            scope.log_group_arn(n) for n in scope.log_group_names
-                        ]
-                    }
-                },
-            ),
-            "always (every log group of the stack is encrypted with the key)",
-        ),
     ]
+    if scope.log_group_names:  # a key made for another region may hold no log group
+        arns = [scope.log_group_arn(n) for n in scope.log_group_names]
+        found.append(
+            (
+                Statement(
+                    sid="CloudWatchLogsEncryptsTheStackLogGroups",
+                    principals={"Service": f"logs.{scope.region}.{scope.dns_suffix}"},
+                    actions=KEY_USAGE_BY_LOGS,
+                    resources=["*"],
+                    conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": arns}},
+                ),
+                "always (every log group of the stack is encrypted with the key)",
+            )
+        )
     if scope.alarm_topic_names:
         topics = [scope.topic_arn(n) for n in scope.alarm_topic_names]
         found.append(
@@ -119,6 +117,8 @@ class DeploymentKeyProps:
     names: Names
     # Production keys outlive a mistaken `tofu destroy`: the data they encrypt would be lost.
     prevent_destroy: bool = False
+    # Another region than the provider's (KMS keys are regional), for what lives there.
+    region: str | None = None
 
 
 class DeploymentKey(Construct):
@@ -128,6 +128,7 @@ class DeploymentKey(Construct):
     def __init__(self, scope: Construct, id: str, props: DeploymentKeyProps):
         super().__init__(scope, id)
         self.names = props.names
+        self.region = props.region
         self.log_group_names: set[str] = set()
         self.alarm_topic_names: set[str] = set()
         self.key = aws.kms_key.KmsKey(
@@ -137,12 +138,13 @@ class DeploymentKey(Construct):
             enable_key_rotation=True,
             deletion_window_in_days=DELETION_WINDOW_DAYS,
             policy=Lazy.string_value(_KeyPolicy(self)),
+            region=props.region,
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True)
             if props.prevent_destroy
             else None,
         )
         self.alias = aws.kms_alias.KmsAlias(
-            self, "alias", name=f"alias/{props.names.prefix}", target_key_id=self.key.key_id
+            self, "alias", name=f"alias/{props.names.prefix}", target_key_id=self.key.key_id, region=props.region
         )
 
     @property
@@ -161,7 +163,7 @@ class DeploymentKey(Construct):
         return KeyScope(
             partition=partition(self),
             account=account_id(self),
-            region=region(self),
+            region=self.region or region(self),
             dns_suffix=dns_suffix(self),
             log_group_names=sorted(self.log_group_names),
             alarm_topic_names=sorted(self.alarm_topic_names),

@@ -160,3 +160,27 @@ MAX_CREATED_AZS = 4
 # The function's own credentials come from an assumed role, so a vended tenant session is role
 # chaining, which STS limits to one hour.
 MIN_SESSION_S, MAX_CHAINED_SESSION_S = 900, 3600
+
+# -- custom domains, releases, other regions (operations) -----------------------------------
+
+DOMAIN_NAME = Shape(
+    r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+    "a lowercase DNS name like mcp.example.com (no scheme, path or trailing dot)",
+)
+ACM_CERTIFICATE_ARN = Shape(
+    rf"arn:{PARTITION}:acm:{REGION}:{ACCOUNT}:certificate/[0-9a-f]{{8}}(?:-[0-9a-f]{{4}}){{3}}-[0-9a-f]{{12}}",
+    "an ACM certificate ARN like arn:aws:acm:us-east-1:123456789012:certificate/<id>",
+)
+ROUTE53_ZONE_ID = Shape(r"Z[A-Z0-9]{1,31}", "a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ")
+# API Gateway reads the truststore from S3 (s3://bucket/key); object versions are opaque strings.
+S3_OBJECT_URI = Shape(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\S+", "an S3 object URI like s3://bucket/truststore.pem")
+S3_OBJECT_VERSION = Shape(r"[A-Za-z0-9._-]{1,1024}", "an S3 object version id")
+# Lambda alias names: letters, digits, - and _, not only digits (that would read as a version).
+LAMBDA_ALIAS_NAME = Shape(r"(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}", "1-128 letters, digits, - or _, not all digits")
+LAMBDA_VERSION = Shape(r"[1-9][0-9]*", "a published version number like 3 ($LATEST cannot take weighted traffic)")
+EMAIL = Shape(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address like oncall@example.com")
+HEALTH_CHECK_PATH = Shape(r"/[\x21-\x7e]{0,254}", "a path starting with / (at most 255 characters)")
+# Route 53 health checks: 1 to 10 consecutive failures flip the status.
+HEALTH_CHECK_FAILURES = (1, 10)
+# Route 53 publishes health check metrics only in this region of each partition.
+ROUTE53_METRICS_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1"}

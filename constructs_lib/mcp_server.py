@@ -14,18 +14,23 @@ from cdktf import Annotations, Aspects, TerraformStack
 from constructs import Construct, IValidation
 
 from .auth import SCOPE, ExternalPool, McpAuth, McpAuthProps
-from .checks import format_problems, is_token
-from .context import require_aws_provider
+from .checks import format_problems
+from .context import provider_region, require_aws_provider
+from .dashboard import Dashboard, DashboardProps
 from .discovery import MetadataFunction, MetadataFunctionProps
+from .domain import CustomDomain, CustomDomainProps
 from .function import ImageCode, McpFunction, McpFunctionProps
+from .health import HealthCheck, HealthCheckProps
 from .http_api import McpHttpApi, McpHttpApiProps
 from .kms import DeploymentKey, DeploymentKeyProps, KeyLike
-from .metering import TenantMetering, TenantMeteringProps
+from .limits import ROUTE53_METRICS_REGION, partition_of_region
+from .metering import FILTER_PATTERNS, TENANT_DIMENSION, TenantMetering, TenantMeteringProps
 from .monitoring import Monitoring, MonitoringProps
 from .network import Network, NetworkProps
 from .outputs import SeedOutputs
 from .props import McpServerProps
 from .registry import ImageRepository, ImageRepositoryProps
+from .release import ReleaseAlias, ReleaseAliasProps
 from .rest_api import McpRestApi, McpRestApiProps
 from .server_rules import region_rules
 from .sessions import SessionTable, SessionTableProps
@@ -90,6 +95,7 @@ class McpServer(Construct, SeedOutputs):
             self.sessions = SessionTable(self, "sessions", SessionTableProps(
                 table_name=names.session_table, kms_key=self.kms_key,
                 partition_by_tenant=props.enable_tenant_isolation, deletion_protection=self.production,
+                replicas=props.table_replicas,
             ))  # fmt: skip
         self.repository, self.pull_policy = None, None
         if props.enable_ecr_repository:
@@ -97,7 +103,7 @@ class McpServer(Construct, SeedOutputs):
                 repository_name=names.repository, kms_key=self.kms_key,
                 image_tag_mutability=props.ecr_image_tag_mutability, scan_on_push=props.ecr_scan_on_push,
                 # Images are build outputs; dev's repository goes with its stack.
-                force_delete=props.environment == "dev",
+                force_delete=props.environment == "dev", replicas=props.image_replicas,
             ))  # fmt: skip
             self.pull_policy = self.repository.grant_pull(names.function)
 
@@ -115,10 +121,18 @@ class McpServer(Construct, SeedOutputs):
             reserved_concurrent_executions=props.reserved_concurrent_executions,
             environment_variables={**props.environment_variables, **self._runtime_environment()},
             log_retention_days=props.log_retention_days, enable_xray_tracing=props.enable_xray_tracing,
-            tenant_isolation=props.enable_tenant_isolation,
+            tenant_isolation=props.enable_tenant_isolation, publish=props.enable_canary_deployment,
             # Lambda checks that it may pull the image when the function is created.
             depends_on=[self.pull_policy] if self.pull_policy and props.image_uri is None else [],
         ))  # fmt: skip
+        # What the front door invokes: the function, or the alias of a canary release.
+        self.release = None
+        if props.enable_canary_deployment:
+            self.release = ReleaseAlias(self, "release", ReleaseAliasProps(
+                function=self.function, name=props.canary_alias_name, stable_version=props.canary_version,
+                canary_weight=props.canary_weight,
+            ))  # fmt: skip
+        self.invoked = self.release or self.function
         # A tenant-partitioned table is reached only with vended tenant credentials (tenancy).
         if self.sessions and not self.sessions.partitioned:
             self.sessions.grant_read_write(self.function)
@@ -156,11 +170,12 @@ class McpServer(Construct, SeedOutputs):
             self.auth = McpAuth(self, "auth", McpAuthProps(names=names, external=external,
                                                            deletion_protection=self.production))  # fmt: skip
         shared = dict(
-            names=names, function=self.function, kms_key=self.kms_key, log_retention_days=props.log_retention_days,
+            names=names, function=self.invoked, kms_key=self.kms_key, log_retention_days=props.log_retention_days,
             throttle_rate_limit=props.throttle_rate_limit, throttle_burst_limit=props.throttle_burst_limit,
             route_throttle_overrides=props.route_throttle_overrides,
             integration_timeout_seconds=props.effective_timeout_seconds, auth=self.auth,
             cors_allowed_origins=tuple(props.cors_allowed_origins), cors_allow_headers=props.cors_allow_headers,
+            custom_domain_name=props.custom_domain_name,
         )  # fmt: skip
         self.metadata = None
         if props.resolved_front_door == "rest":
@@ -170,7 +185,23 @@ class McpServer(Construct, SeedOutputs):
                 enable_xray_tracing=props.enable_xray_tracing,
                 create_cloudwatch_role=props.manages_api_gateway_account,
             ))  # fmt: skip
-            return
+        else:
+            self._http_api(shared)
+        self.domain = None
+        if props.custom_domain_name:
+            rest = props.resolved_front_door == "rest"
+            self.domain = CustomDomain(self, "domain", CustomDomainProps(
+                domain_name=props.custom_domain_name, kind=props.resolved_front_door,
+                api_id=self.front_door.api_id,
+                stage_name=self.front_door.stage.stage_name if rest else self.front_door.stage.name,
+                certificate_arn=props.acm_certificate_arn, zone_id=props.route53_zone_id,
+                truststore_uri=props.mtls_truststore_uri if props.enable_mtls else None,
+                truststore_version=props.mtls_truststore_version,
+            ))  # fmt: skip
+
+    def _http_api(self, shared: dict) -> None:
+        """The HTTP API, and the function serving its discovery documents."""
+        props, names = self.props, self.names
         if self.auth:
             self.metadata = MetadataFunction(self, "metadata", MetadataFunctionProps(
                 names=names, authorization_server=self.auth.issuer, scopes=(SCOPE,), kms_key=self.kms_key,
@@ -181,13 +212,52 @@ class McpServer(Construct, SeedOutputs):
             **shared, metadata_function=self.metadata.function if self.metadata else None))  # fmt: skip
 
     def _observability(self) -> None:
-        """The seed's five alarms, to the given topic or one created under the key."""
-        props = self.props
+        """Alarms to the given topic or one created under the key, the people it mails, the
+        dashboard, and the endpoint's health check."""
+        props, names, door = self.props, self.names, self.front_door
+        tables = {"sessions": names.session_table} if props.enable_session_table else {}
+        if props.tenant_metering:
+            tables["usage"] = names.usage_table
         self.monitoring = Monitoring(self, "monitoring", MonitoringProps(
-            names=self.names, kms_key=self.kms_key, function_name=self.function.function_name,
-            api_server_errors=self.front_door.server_errors, api_latency=self.front_door.latency,
-            effective_timeout_s=props.effective_timeout_seconds, alarm_topic_arn=props.alarm_sns_topic_arn,
+            names=names, kms_key=self.kms_key, function_name=self.function.function_name,
+            function_dimensions=self.invoked.metric_dimensions,
+            api_server_errors=door.server_errors, api_latency=door.latency,
+            api_client_errors=door.client_errors, api_requests=door.requests,
+            client_error_rate_percent=props.alarm_4xx_rate_percent,
+            effective_timeout_s=props.effective_timeout_seconds,
+            reserved_concurrent_executions=props.reserved_concurrent_executions, tables=tables,
+            alarm_topic_arn=props.alarm_sns_topic_arn, notification_emails=props.notification_emails,
             actions_enabled=props.alarm_actions_enabled,
+        ))  # fmt: skip
+        metering = props.tenant_metering
+        self.dashboard = Dashboard(self, "dashboard", DashboardProps(
+            names=names, function_dimensions=self.invoked.metric_dimensions, function_name=self.function.function_name,
+            api_requests=door.requests, api_client_errors=door.client_errors, api_server_errors=door.server_errors,
+            api_latency=door.latency, tables=tables,
+            tenant_namespace=metering.metric_namespace if metering else None,
+            tenant_metrics=tuple(FILTER_PATTERNS), tenant_dimension=TENANT_DIMENSION,
+        ))  # fmt: skip
+        self.health_check = None
+        if props.enable_health_check:
+            self._health_check()
+
+    def _health_check(self) -> None:
+        """Route 53 checks the URL clients use; its alarm lives where Route 53's metrics are."""
+        props, door = self.props, self.front_door
+        here = provider_region(self)
+        metrics_region = ROUTE53_METRICS_REGION.get(partition_of_region(here) if here else "aws", "us-east-1")
+        if props.custom_domain_name:
+            fqdn, path = props.custom_domain_name, props.health_check_path
+        else:
+            fqdn = door.default_host
+            path = f"/{door.stage_name}{props.health_check_path}" if props.resolved_front_door == "rest" else props.health_check_path
+        self.health_check = HealthCheck(self, "health", HealthCheckProps(
+            names=self.names, fqdn=fqdn, path=path, failure_threshold=props.health_check_failure_threshold,
+            metrics_region=metrics_region,
+            # An alarm notifies topics of its own region only.
+            alarm_topic_arn=self.monitoring.topic_arn if here == metrics_region else None,
+            notification_emails=props.notification_emails, actions_enabled=props.alarm_actions_enabled,
+            prevent_key_destroy=self.production,
         ))  # fmt: skip
 
     def _tenancy(self) -> None:
@@ -212,6 +282,7 @@ class McpServer(Construct, SeedOutputs):
                 names=names, kms_key=self.kms_key, function=self.function,
                 api_log_group_name=self.front_door.access_log_group_name, options=options,
                 actions_enabled=props.alarm_actions_enabled, deletion_protection=self.production,
+                replicas=props.table_replicas,
             ))  # fmt: skip
             for t in props.tenants:
                 self.metering.add_tenant(t.id, self.tenant_clients[t.id].id, t.quota_request_threshold)
@@ -227,10 +298,8 @@ class _InTheProviderRegion:
 
     def validate(self) -> list[str]:
         stack = TerraformStack.of(self.server)
-        regions = [getattr(c, "region", None) for c in stack.node.children
-                   if getattr(c, "terraform_resource_type", None) == "aws" and not getattr(c, "alias", None)]  # fmt: skip
-        region = regions[0] if regions else None
-        if not region or is_token(region):
+        region = provider_region(stack)
+        if not region:
             return []
         # cdktf prefixes each line with this construct's path.
         return format_problems(region_rules(self.server.props, region, "the provider's region")).splitlines()

@@ -20,7 +20,7 @@ from .iam import Grantable, Statement, inline_policy
 from .kms import KeyLike, allow_alarm_topic, key_arn
 from .limits import METRIC_NAMESPACE, SNS_TOPIC_ARN
 from .naming import Names
-from .sessions import TABLE_KEY_ACTIONS
+from .sessions import TABLE_KEY_ACTIONS, replica_arguments
 from .tenancy import TENANT_ID
 
 PERIOD_KEY = "period"
@@ -116,6 +116,8 @@ class TenantMeteringProps:
     options: TenantMeteringOptions = field(default_factory=TenantMeteringOptions)
     actions_enabled: bool = True
     deletion_protection: bool = False
+    # Global table: a replica in each of these regions, encrypted with the key given for it.
+    replicas: Mapping[str, str] = field(default_factory=dict)
 
 
 class TenantMetering(Construct):
@@ -151,6 +153,7 @@ class TenantMetering(Construct):
             ),
             deletion_protection_enabled=props.deletion_protection,
             tags=tags,
+            **replica_arguments(props.replicas, props.deletion_protection),
         )
         self.grant = self.grant_record_usage(props.function)
 

@@ -103,6 +103,14 @@ class Names:
         return f"{self.prefix}-{what}"
 
     @property
+    def dashboard(self) -> str:
+        return self.prefix
+
+    @property
+    def ecr_template_role(self) -> str:
+        return f"{self.prefix}-ecr-repl"  # shorter than api_logging_role: its rule covers it
+
+    @property
     def api_logging_role(self) -> str:
         return f"{self.prefix}-apigw-logs"
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 SEED_OUTPUTS: dict[str, str] = {
     "mcp_endpoint_url": "Full URL of the MCP JSON-RPC endpoint (POST/GET/DELETE /mcp)",
     "api_id": "ID of the API Gateway API (HTTP API, or REST API when that is the front door)",
-    "api_endpoint": "Base endpoint URL of the API (REST API: the stage's invoke URL)",
+    "api_endpoint": (
+        "Base endpoint URL of the API (REST API: the stage's invoke URL; with custom_domain_name: the domain's)"
+    ),
     "lambda_function_arn": "ARN of the MCP server Lambda function",
     "lambda_function_name": "Name of the MCP server Lambda function",
     "lambda_role_arn": "ARN of the IAM role used by the Lambda function",
@@ -42,6 +44,23 @@ ACCESS_OUTPUTS: dict[str, str] = {
         "AWS CLI command that prints the app client's secret (null if auth is disabled or "
         "using external pool)"
     ),
+}
+# Beyond the seed: what operating the deployment needs (the upstream module's later outputs
+# `lambda_version` and `canary_alias_arn` among them), declared with their features.
+OPERATIONS_OUTPUTS: dict[str, str] = {
+    "dashboard_name": "Name of the CloudWatch dashboard of the deployment",
+}
+CANARY_OUTPUTS: dict[str, str] = {
+    "lambda_version": "Newest published version of the function (the canary while canary_version is set)",
+    "canary_alias_arn": "ARN of the alias the front door invokes",
+}
+DOMAIN_OUTPUTS: dict[str, str] = {
+    "custom_domain_target": (
+        "Regional API Gateway host name the custom domain's DNS record points to (alias A or CNAME)"
+    ),
+}
+HEALTH_OUTPUTS: dict[str, str] = {
+    "health_check_id": "ID of the Route 53 health check of the endpoint",
 }
 TENANT_CLIENT_OUTPUTS: dict[str, str] = {
     "tenant_client_ids": "App client id of each declared tenant, by tenant (the tenant identity)",
@@ -83,7 +102,7 @@ class SeedOutputs:
 
     @property
     def api_endpoint(self) -> str:
-        return self.front_door.api_endpoint
+        return self.front_door.public_base_url
 
     @property
     def lambda_function_arn(self) -> str:
@@ -154,6 +173,26 @@ class SeedOutputs:
         return self.auth.client_secret_command(self.auth.client_ids[0])
 
     @property
+    def dashboard_name(self) -> str:
+        return self.dashboard.name
+
+    @property
+    def lambda_version(self) -> str:
+        return self.function.version
+
+    @property
+    def canary_alias_arn(self) -> str | None:
+        return self.release.function_arn if self.release else None
+
+    @property
+    def custom_domain_target(self) -> str | None:
+        return self.domain.target_domain_name if self.domain else None
+
+    @property
+    def health_check_id(self) -> str | None:
+        return self.health_check.check.id if self.health_check else None
+
+    @property
     def tenant_client_ids(self) -> dict[str, str]:
         return {tenant: client.id for tenant, client in self.tenant_clients.items()}
 
@@ -164,6 +203,11 @@ class SeedOutputs:
             name: (getattr(self, name), text)
             for name, text in {**SEED_OUTPUTS, **ACCESS_OUTPUTS}.items()
         }
+        found |= {n: (getattr(self, n), t) for n, t in OPERATIONS_OUTPUTS.items()}
+        for present, table in ((self.release, CANARY_OUTPUTS), (self.domain, DOMAIN_OUTPUTS),
+                               (self.health_check, HEALTH_OUTPUTS)):  # fmt: skip
+            if present:
+                found |= {n: (getattr(self, n), t) for n, t in table.items()}
         if self.tenant_clients:
             found |= {n: (getattr(self, n), t) for n, t in TENANT_CLIENT_OUTPUTS.items()}
         for module, prefix, table in ((self.tvm, "tvm_", TVM_OUTPUTS),

@@ -129,6 +129,54 @@ class McpServerProps:
         "Present: usage table, per-tenant metrics and alarms; table below"))  # fmt: skip
     tenants: Sequence[TenantOptions] = field(default=(), metadata=doc(
         "Declared tenants (`[[tenants]]`, needs token_vending_machine); table below"))  # fmt: skip
+    # -- the upstream module's later inputs: custom domain, canary, regions, notifications -----
+    custom_domain_name: str | None = field(default=None, metadata=doc(
+        "A DNS name clients reach the API at (regional custom domain, TLS 1.2, the stage mapped at "
+        "the root); the default execute-api endpoint is then disabled"))  # fmt: skip
+    acm_certificate_arn: str | None = field(default=None, metadata=doc(
+        "With custom_domain_name: an ACM certificate for it in the stack's region (null: the stack "
+        "requests one and validates it in route53_zone_id)"))  # fmt: skip
+    route53_zone_id: str | None = field(default=None, metadata=doc(
+        "With custom_domain_name: the public hosted zone of the domain, for its alias record (and "
+        "the certificate's validation record)"))  # fmt: skip
+    enable_mtls: bool = field(default=False, metadata=doc(
+        "With custom_domain_name: require client certificates issued by a CA in the truststore (mutual TLS)"))  # fmt: skip
+    mtls_truststore_uri: str | None = field(default=None, metadata=doc(
+        "With enable_mtls: the PEM bundle of trusted CAs, s3://bucket/key, in a bucket of the stack's region"))  # fmt: skip
+    mtls_truststore_version: str | None = field(default=None, metadata=doc(
+        "With enable_mtls: the truststore object's S3 version (a versioned bucket; null: the latest)"))  # fmt: skip
+    enable_canary_deployment: bool = field(default=False, metadata=doc(
+        "Publish a version on every change and invoke it through an alias (canary_alias_name)"))  # fmt: skip
+    canary_alias_name: str = field(default="live", metadata=doc("Name of the alias the front door invokes"))
+    canary_version: str | None = field(default=None, metadata=doc(
+        "The published version that keeps 1 - canary_weight of the traffic while the newest "
+        "version is tried (null: the newest version takes all traffic)"))  # fmt: skip
+    canary_weight: float = field(default=0, metadata=doc(
+        "Share of the traffic, 0 to 1, the newest version takes while canary_version is set"))  # fmt: skip
+    enable_global_table: bool = field(default=False, metadata=doc(
+        "Replicate the session and usage tables to replica_regions (DynamoDB global tables)"))  # fmt: skip
+    replica_regions: Sequence[str] = field(default=(), metadata=doc(
+        "Regions of the table replicas (and, with enable_ecr_replication and no "
+        "ecr_replication_regions, of the image replicas)"))  # fmt: skip
+    replica_kms_key_arns: Mapping[str, str] = field(default_factory=dict, metadata=doc(
+        "A KMS key ARN per replica region (table replicas and image replicas are encrypted with "
+        "their region's key)"))  # fmt: skip
+    enable_ecr_replication: bool = field(default=False, metadata=doc(
+        "Replicate the created ECR repository's images to ecr_replication_regions"))  # fmt: skip
+    ecr_replication_regions: Sequence[str] = field(default=(), metadata=doc(
+        "Regions the images replicate to (default: replica_regions)"))  # fmt: skip
+    enable_health_check: bool = field(default=False, metadata=doc(
+        "A Route 53 HTTPS health check of the public endpoint, with an alarm"))  # fmt: skip
+    health_check_path: str = field(default="/.well-known/oauth-protected-resource", metadata=doc(
+        "Path the health check requests; it must answer 2xx or 3xx without a token"))  # fmt: skip
+    health_check_failure_threshold: int = field(default=3, metadata=doc(
+        "Consecutive failed checks (1 to 10) before the endpoint counts as unhealthy"))  # fmt: skip
+    alarm_notification_email: str | Sequence[str] | None = field(default=None, metadata=doc(
+        "E-mail address (or list) subscribed to the alarm topic the stack creates; each must "
+        "confirm AWS's mail"))  # fmt: skip
+    alarm_4xx_rate_percent: float = field(default=10, metadata=doc(
+        "The API's client-error (4xx) rate, in percent of requests over 5 minutes, that alarms"))  # fmt: skip
+
     # A network of this library's own, made in the same app (instead of the three vpc_* inputs).
     network: Network | None = field(default=None, metadata={**doc("A created network"), **CONSTRUCT_ONLY})
 
@@ -220,6 +268,30 @@ class McpServerProps:
             tenant_credentials=self.vended_credentials is not None,
             extra_interfaces=self.vpc_interface_endpoints,
         )
+
+    @property
+    def notification_emails(self) -> tuple[str, ...]:
+        emails = self.alarm_notification_email
+        if emails is None:
+            return ()
+        return (emails,) if isinstance(emails, str) else tuple(emails)
+
+    @property
+    def table_replicas(self) -> dict[str, str]:
+        """Replica region -> key, for the global tables."""
+        if not self.enable_global_table:
+            return {}
+        return {r: self.replica_kms_key_arns.get(r, "") for r in self.replica_regions}
+
+    @property
+    def image_replica_regions(self) -> tuple[str, ...]:
+        if not self.enable_ecr_replication:
+            return ()
+        return tuple(self.ecr_replication_regions or self.replica_regions)
+
+    @property
+    def image_replicas(self) -> dict[str, str]:
+        return {r: self.replica_kms_key_arns.get(r, "") for r in self.image_replica_regions}
 
     @property
     def cors_allow_headers(self) -> tuple[str, ...]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from constructs import Construct
 
@@ -41,6 +42,9 @@ class ImageRepositoryProps:
     # Delete the repository with its images on destroy (otherwise destroy stops at a
     # repository that holds images).
     force_delete: bool = False
+    # Cross-region replication: a replica repository in each of these regions, encrypted with
+    # the key given for it.
+    replicas: Mapping[str, str] = field(default_factory=dict)
 
 
 class ImageRepository(Construct):
@@ -48,26 +52,61 @@ class ImageRepository(Construct):
 
     def __init__(self, scope: Construct, id: str, props: ImageRepositoryProps):
         super().__init__(scope, id)
-        r = aws.ecr_repository
-        self.repository = r.EcrRepository(
+        self.props = props
+        self.repository = self._repository("", key_arn(props.kms_key))
+        self.replicas = {region: self._repository(region, key) for region, key in sorted(props.replicas.items())}
+        self.replication = None
+        if self.replicas:
+            self._replicate()
+
+    def _repository(self, region: str, kms_key_arn: str):
+        """The repository (`region` empty: the provider's) with its lifecycle policy."""
+        props, r = self.props, aws.ecr_repository
+        suffix = f"_{region.replace('-', '_')}" if region else ""
+        repository = r.EcrRepository(
             self,
-            "repository",
+            f"repository{suffix}",
             name=props.repository_name,
             image_tag_mutability=props.image_tag_mutability,
             image_scanning_configuration=r.EcrRepositoryImageScanningConfiguration(
                 scan_on_push=props.scan_on_push
             ),
             encryption_configuration=[
-                r.EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=key_arn(props.kms_key))
+                r.EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=kms_key_arn)
             ],
             force_delete=props.force_delete or None,
+            region=region or None,
         )
         aws.ecr_lifecycle_policy.EcrLifecyclePolicy(
             self,
-            "lifecycle",
-            repository=self.repository.name,
+            f"lifecycle{suffix}",
+            repository=repository.name,
             policy=json.dumps(LIFECYCLE_POLICY, indent=2),
+            region=region or None,
         )
+        return repository
+
+    def _replicate(self) -> None:
+        """The registry's replication rule for this repository. Replication writes into the
+        replica repositories created here, so they keep KMS encryption with their region's key,
+        scanning and tag immutability (a repository that replication creates itself gets the
+        registry's defaults instead). The configuration is one per registry (account and
+        region): this stack owns it."""
+        c = aws.ecr_replication_configuration
+        rule = c.EcrReplicationConfigurationReplicationConfigurationRule(
+            destination=[
+                c.EcrReplicationConfigurationReplicationConfigurationRuleDestination(
+                    region=region, registry_id=account_id(self))
+                for region in self.replicas
+            ],
+            repository_filter=[c.EcrReplicationConfigurationReplicationConfigurationRuleRepositoryFilter(
+                filter=self.props.repository_name, filter_type="PREFIX_MATCH")],
+        )  # fmt: skip
+        self.replication = c.EcrReplicationConfiguration(
+            self, "replication",
+            replication_configuration=c.EcrReplicationConfigurationReplicationConfiguration(rule=[rule]),
+            depends_on=list(self.replicas.values()),
+        )  # fmt: skip
 
     @property
     def url(self) -> str:

@@ -18,7 +18,7 @@ from .auth import SCOPE
 from .deployment import RestDeployment
 from .compliance import METADATA_IS_PUBLIC, NO_CACHE, NO_CLIENT_CERT, skip_check
 from .front_door import FrontDoor, FrontDoorProps, access_log_format
-from .context import dns_suffix, partition, region
+from .context import partition, region
 from .iam import ServiceRole
 from .logs import EncryptedLogGroup
 from .naming import Names
@@ -66,6 +66,7 @@ class McpRestApi(FrontDoor):
 
     def __init__(self, scope: Construct, id: str, props: McpRestApiProps):
         super().__init__(scope, id)
+        self.props = props
         limit = REST_API_MAX_STREAMING_TIMEOUT_S if props.response_streaming else REST_API_MAX_INTEGRATION_TIMEOUT_S
         if not 1 <= props.integration_timeout_seconds <= limit:
             raise ValueError(
@@ -85,6 +86,8 @@ class McpRestApi(FrontDoor):
         self.deployment = RestDeployment(self, "deployment", rest_api_id=self.rest_api_id, deployed=[
             *self.methods.values(), *self.integrations.values(), *self.preflight, *self.discovery,
             *self.error_responses,
+            # Disabling the default endpoint takes effect with the next deployment.
+            *([self.api] if props.custom_domain_name else []),
         ])  # fmt: skip
         self._stage(props)
         self._throttles(props)
@@ -108,6 +111,8 @@ class McpRestApi(FrontDoor):
             endpoint_configuration=aws.api_gateway_rest_api.ApiGatewayRestApiEndpointConfiguration(
                 types=["REGIONAL"]
             ),
+            # With a custom domain, clients reach the API only through it (and its mTLS).
+            disable_execute_api_endpoint=True if props.custom_domain_name else None,
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
         self.rest_api_id = self.api.id  # read over jsii once
@@ -315,7 +320,8 @@ class McpRestApi(FrontDoor):
             path_part="mcp",
         )  # fmt: skip
         parts = [well_known, root_document, mcp_document]
-        base = "https://$context.domainName/$context.stage"
+        # The default endpoint's URLs start with the stage; a custom domain maps it at its root.
+        base = self.public_base_url if props.custom_domain_name else "https://$context.domainName/$context.stage"
         for index, (resource, suffix) in enumerate(((root_document, ""), (mcp_document, "/mcp"))):
             method = aws.api_gateway_method.ApiGatewayMethod(
                 self, f"method_metadata_{index}", rest_api_id=self.rest_api_id, resource_id=resource.id,
@@ -336,10 +342,9 @@ class McpRestApi(FrontDoor):
     @property
     def metadata_url(self) -> str:
         """Where the `/mcp` resource's metadata is, as the 401 and 403 challenges name it."""
-        return (
-            f"https://{self.rest_api_id}.execute-api.{region(self)}.{dns_suffix(self)}/"
-            f"{self.stage_name}{METADATA_PATHS[1]}"
-        )
+        if self.props.custom_domain_name:
+            return f"{self.public_base_url}{METADATA_PATHS[1]}"
+        return f"https://{self.default_host}/{self.stage_name}{METADATA_PATHS[1]}"
 
     def _error_responses(self, props: McpRestApiProps) -> list:
         """Errors API Gateway itself returns carry CORS headers (so a browser client can read
@@ -384,6 +389,7 @@ class McpRestApi(FrontDoor):
     # -- what McpServer reads (the rest comes from FrontDoor) -----------------------------
 
     SERVER_ERRORS_METRIC = "5XXError"
+    CLIENT_ERRORS_METRIC = "4XXError"
 
     @property
     def api_endpoint(self) -> str:

@@ -13,11 +13,14 @@ from .checks import Problem, Rule, is_token, resolved, rule, rules_of
 from .checks import run_rules as _run
 from .kms import DeploymentKey
 from .limits import (
+    ACM_CERTIFICATE_ARN,
     COGNITO_USER_POOL_ID,
     ECR_IMAGE_URI,
     IAM_ROLE_ARN_PATTERN,
     KMS_KEY_ARN,
     NAME,
+    REGION_NAME,
+    ROUTE53_METRICS_REGION,
     SNS_TOPIC_ARN,
     WAF_WEB_ACL_ARN,
     partition_of_region,
@@ -26,7 +29,8 @@ from .limits import (
 )
 from .network import required_endpoints
 from .tvm import covers_path
-from .value_rules import CREATED_VPC_INPUTS, VPC_INPUTS
+from .operations_rules import RULES as OPERATIONS_RULES
+from .value_rules import CREATED_VPC_INPUTS, VPC_INPUTS, is_default
 from .value_rules import RULES as VALUE_RULES
 
 if TYPE_CHECKING:
@@ -65,7 +69,7 @@ def network_given_whole(p: McpServerProps) -> list[Problem]:
                   for f in VPC_INPUTS if f not in given]  # fmt: skip
     if given or p.network is not None:
         found += [((f,), "only used when the stack creates the VPC (no vpc_id given); remove it")
-                  for f in CREATED_VPC_INPUTS if not _is_default(f, getattr(p, f))]  # fmt: skip
+                  for f in CREATED_VPC_INPUTS if not is_default(f, getattr(p, f))]  # fmt: skip
     if given and p.network is not None:
         found.append((("network",), "give a network or the vpc_* inputs, not both"))
     return found
@@ -204,24 +208,11 @@ def logging_role_only_for_rest(p: McpServerProps) -> list[Problem]:
     return []
 
 
-RULES: list[Rule] = VALUE_RULES + rules_of(globals())
+RULES: list[Rule] = VALUE_RULES + rules_of(globals()) + OPERATIONS_RULES
 
 
 def run_rules(rules: Sequence[Rule], props: McpServerProps, skip: Iterable[str] = ()) -> list[Problem]:
     return _run(rules, props, skip)
-
-
-def _is_default(field: str, value: object) -> bool:
-    """Whether `value` is the field's default (a list given for a default tuple counts)."""
-    from dataclasses import MISSING, fields
-
-    from .props import McpServerProps
-
-    spec = next(f for f in fields(McpServerProps) if f.name == field)
-    default = spec.default if spec.default is not MISSING else spec.default_factory()
-    if isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)):
-        return list(value) == list(default)
-    return value == default
 
 
 # -- where the props are deployed -----------------------------------------------------------
@@ -248,6 +239,23 @@ def region_rules(p: McpServerProps, region: str, where: str, skip: Iterable[str]
         if region_of(value) != region:
             need = f"Lambda needs the image in {region}" if field == "image_uri" else f"must be in {region}"
             found.append(((field,), f"{need} ({where})"))
+    certificate = p.acm_certificate_arn
+    if ("acm_certificate_arn" not in skip and certificate and not is_token(certificate)
+            and not ACM_CERTIFICATE_ARN.problem(certificate) and region_of_arn(certificate) != region):  # fmt: skip
+        found.append((("acm_certificate_arn",), f"a regional custom domain needs a certificate in {region} ({where})"))
+    for field in ("replica_regions", "ecr_replication_regions"):
+        values = getattr(p, field)
+        if field in skip or is_token(values):
+            continue
+        for index, replica in enumerate(values):
+            if replica == region:
+                found.append(((field, index), f"is the stack's own region ({where}); list other regions"))
+            elif not REGION_NAME.problem(replica) and partition_of_region(replica) != partition_of_region(region):
+                found.append(((field, index), f"is in another partition than {region} ({where}); replicas stay in "
+                              "their partition"))  # fmt: skip
+    if p.enable_health_check and "enable_health_check" not in skip and partition_of_region(region) not in ROUTE53_METRICS_REGION:
+        found.append((("enable_health_check",), f"Route 53 health checks are not offered in {region}'s partition "
+                      f"({where}); remove it"))  # fmt: skip
     tvm = p.token_vending_machine
     pattern = tvm.tenant_role_arn_pattern if tvm and "token_vending_machine" not in skip else None
     partition = partition_of_region(region)
@@ -272,6 +280,15 @@ def warnings(p: McpServerProps) -> list[tuple[str, str]]:
             "streamed invokes of a tenant-isolated function: Lambda's InvokeWithResponseStream "
             "takes X-Amz-Tenant-Id, but AWS does not document API Gateway passing the mapped "
             "header on streaming integrations; check a tenant's invoke before you rely on it"))  # fmt: skip
+    if p.image_replica_regions:
+        found.append(("enable_ecr_replication",
+            "the registry's replication configuration is one per account and region: this stack "
+            "replaces whatever another stack or person configured there"))  # fmt: skip
+    if p.enable_mtls and p.acm_certificate_arn:
+        found.append(("enable_mtls",
+            "mutual TLS needs an ACM-issued public certificate on the domain; an imported or "
+            "private-CA certificate also needs an ownership verification certificate, which "
+            "this stack does not set"))  # fmt: skip
     if not is_token(p.timeout) and p.timeout > p.integration_limit_seconds:
         api = "HTTP API" if p.resolved_front_door == "http" else "buffered REST API"
         limit = p.integration_limit_seconds

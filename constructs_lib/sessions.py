@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from constructs import Construct
 
@@ -31,6 +32,29 @@ class SessionTableProps:
     kms_key: KeyLike
     partition_by_tenant: bool = False
     deletion_protection: bool = False
+    # Global table: a replica in each of these regions, encrypted with the key given for it.
+    replicas: Mapping[str, str] = field(default_factory=dict)
+
+
+def replica_arguments(replicas: Mapping[str, str], deletion_protection: bool) -> dict:
+    """A table's arguments for a global table (version 2019.11.21) with a replica in each
+    region of `replicas`, encrypted with that region's key (a customer-managed key is regional,
+    and DynamoDB needs one per replica when the table uses one). Replicas need the table's
+    stream with new and old images; they keep point-in-time recovery, tags and protection."""
+    if not replicas:
+        return {}
+    t = aws.dynamodb_table
+    return {
+        "stream_enabled": True,
+        "stream_view_type": "NEW_AND_OLD_IMAGES",
+        "replica": [
+            t.DynamodbTableReplica(
+                region_name=region, kms_key_arn=key, point_in_time_recovery=True,
+                propagate_tags=True, deletion_protection_enabled=deletion_protection or None,
+            )  # fmt: skip
+            for region, key in sorted(replicas.items())
+        ],
+    }
 
 
 class SessionTable(Construct):
@@ -67,6 +91,7 @@ class SessionTable(Construct):
                 enabled=True, kms_key_arn=self.kms_key_arn
             ),
             deletion_protection_enabled=props.deletion_protection,
+            **replica_arguments(props.replicas, props.deletion_protection),
         )
 
     @property

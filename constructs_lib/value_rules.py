@@ -8,24 +8,35 @@ from typing import TYPE_CHECKING, Sequence
 from .checks import Problem, Rule, resolved, rule, rules_of
 from .kms import DeploymentKey
 from .limits import (
+    ACM_CERTIFICATE_ARN,
     COGNITO_CLIENT_ID,
     COGNITO_USER_POOL_ID,
     CORS_ORIGIN,
+    DOMAIN_NAME,
     ECR_IMAGE_URI,
+    EMAIL,
     ENDPOINT_SERVICE,
     ENV_KEY,
     HEADER_NAME,
+    HEALTH_CHECK_FAILURES,
+    HEALTH_CHECK_PATH,
     IMAGE_TAG,
     KMS_KEY_ARN,
+    LAMBDA_ALIAS_NAME,
     LAMBDA_ENV_MAX_BYTES,
     LAMBDA_MEMORY_MB,
     LAMBDA_RESERVED_ENV_KEYS,
     LAMBDA_TIMEOUT_S,
+    LAMBDA_VERSION,
     LOG_RETENTION_DAYS,
     MAX_CREATED_AZS,
     MAX_USER_TAGS,
     MCP_ROUTE_KEYS,
     NAME,
+    REGION_NAME,
+    ROUTE53_ZONE_ID,
+    S3_OBJECT_URI,
+    S3_OBJECT_VERSION,
     SECURITY_GROUP_ID,
     SNS_TOPIC_ARN,
     STACK_TAG_KEYS,
@@ -37,6 +48,7 @@ from .limits import (
     WAF_WEB_ACL_ARN,
     Shape,
     created_vpc_cidr_problem,
+    region_of_arn,
 )
 from .transport import CORS_ALLOW_HEADERS
 
@@ -278,6 +290,72 @@ def companion_options(p: McpServerProps) -> list[Problem]:
         if options is not None:
             found += [((field, *loc), m) for loc, m in options.problems()]
     return found
+
+
+# -- the upstream module's later inputs ------------------------------------------------------
+
+
+@rule("custom_domain_name", "acm_certificate_arn", "route53_zone_id", "mtls_truststore_uri", "mtls_truststore_version")
+def domain_values_shaped(p: McpServerProps) -> list[Problem]:
+    return (_shaped("custom_domain_name", p.custom_domain_name, DOMAIN_NAME)
+            + _shaped("acm_certificate_arn", p.acm_certificate_arn, ACM_CERTIFICATE_ARN)
+            + _shaped("route53_zone_id", p.route53_zone_id, ROUTE53_ZONE_ID)
+            + _shaped("mtls_truststore_uri", p.mtls_truststore_uri, S3_OBJECT_URI)
+            + _shaped("mtls_truststore_version", p.mtls_truststore_version, S3_OBJECT_VERSION))  # fmt: skip
+
+
+@rule("canary_alias_name", "canary_version", "canary_weight")
+def canary_values_accepted(p: McpServerProps) -> list[Problem]:
+    return (_shaped("canary_alias_name", p.canary_alias_name, LAMBDA_ALIAS_NAME)
+            + _shaped("canary_version", p.canary_version, LAMBDA_VERSION)
+            + _between("canary_weight", p.canary_weight, 0, 1, " (a share of the traffic)"))  # fmt: skip
+
+
+@rule("replica_regions", "ecr_replication_regions", "replica_kms_key_arns")
+def replica_values_shaped(p: McpServerProps) -> list[Problem]:
+    found = (_each_shaped("replica_regions", p.replica_regions, REGION_NAME)
+             + _each_shaped("ecr_replication_regions", p.ecr_replication_regions, REGION_NAME))  # fmt: skip
+    for region, arn in dict(resolved(p.replica_kms_key_arns)).items():
+        if problem := REGION_NAME.problem(region):
+            found.append((("replica_kms_key_arns", region), f"keys are regions: {problem}"))
+        elif problem := KMS_KEY_ARN.problem(resolved(arn)):
+            found.append((("replica_kms_key_arns", region), problem))
+        elif region_of_arn(arn) != region:
+            found.append((("replica_kms_key_arns", region), f"a key in {region_of_arn(arn)}; a replica in "
+                          f"{region} needs a key of {region} (KMS keys are regional)"))  # fmt: skip
+    return found
+
+
+@rule("health_check_path", "health_check_failure_threshold")
+def health_check_values_accepted(p: McpServerProps) -> list[Problem]:
+    return (_shaped("health_check_path", p.health_check_path, HEALTH_CHECK_PATH)
+            + _between("health_check_failure_threshold", p.health_check_failure_threshold, *HEALTH_CHECK_FAILURES))  # fmt: skip
+
+
+@rule("alarm_notification_email", "alarm_4xx_rate_percent")
+def notification_values_accepted(p: McpServerProps) -> list[Problem]:
+    emails = resolved(p.alarm_notification_email)
+    if isinstance(emails, str):
+        found = _shaped("alarm_notification_email", emails, EMAIL)
+    else:
+        found = _each_shaped("alarm_notification_email", emails, EMAIL)
+    rate = resolved(p.alarm_4xx_rate_percent)
+    if not 0 < rate <= 100:
+        found.append((("alarm_4xx_rate_percent",), f"must be above 0 and at most 100 (got {rate})"))
+    return found
+
+
+def is_default(field: str, value: object) -> bool:
+    """Whether `value` is the field's default (a list given for a default tuple counts)."""
+    from dataclasses import MISSING, fields
+
+    from .props import McpServerProps
+
+    spec = next(f for f in fields(McpServerProps) if f.name == field)
+    default = spec.default if spec.default is not MISSING else spec.default_factory()
+    if isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)):
+        return list(value) == list(default)
+    return value == default
 
 
 RULES: list[Rule] = rules_of(globals())

@@ -21,7 +21,11 @@ from constructs_lib.iam import policy_document
 from constructs_lib.metering import TenantMeteringOptions
 from constructs_lib.outputs import (
     ACCESS_OUTPUTS,
+    CANARY_OUTPUTS,
+    DOMAIN_OUTPUTS,
+    HEALTH_OUTPUTS,
     METERING_OUTPUTS,
+    OPERATIONS_OUTPUTS,
     SEED_OUTPUTS,
     TENANT_CLIENT_OUTPUTS,
     TVM_OUTPUTS,
@@ -145,6 +149,9 @@ def tables() -> dict[str, str]:
         "state-encryption": fields_table(StateEncryptionSettings, "stack.state_encryption."),
         "outputs": outputs_table(),
         "access-outputs": outputs_table({**ACCESS_OUTPUTS, **TENANT_CLIENT_OUTPUTS}),
+        "operations-outputs": outputs_table(
+            {**OPERATIONS_OUTPUTS, **CANARY_OUTPUTS, **DOMAIN_OUTPUTS, **HEALTH_OUTPUTS}
+        ),
         "tvm": fields_table(TokenVendingMachineOptions, "token_vending_machine."),
         "metering": fields_table(TenantMeteringOptions, "tenant_metering."),
         "tenants": fields_table(TenantOptions, "tenants[]."),

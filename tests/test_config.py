@@ -94,6 +94,27 @@ EXTRA_INPUTS = {
     "token_vending_machine": None,
     "tenant_metering": None,
     "tenants": [],
+    # The upstream module's later inputs.
+    "custom_domain_name": None,
+    "acm_certificate_arn": None,
+    "route53_zone_id": None,
+    "enable_mtls": False,
+    "mtls_truststore_uri": None,
+    "mtls_truststore_version": None,
+    "enable_canary_deployment": False,
+    "canary_alias_name": "live",
+    "canary_version": None,
+    "canary_weight": 0,
+    "enable_global_table": False,
+    "replica_regions": [],
+    "replica_kms_key_arns": {},
+    "enable_ecr_replication": False,
+    "ecr_replication_regions": [],
+    "enable_health_check": False,
+    "health_check_path": "/.well-known/oauth-protected-resource",
+    "health_check_failure_threshold": 3,
+    "alarm_notification_email": None,
+    "alarm_4xx_rate_percent": 10,
 }
 
 

@@ -37,7 +37,8 @@ def test_a_log_group_added_under_the_key_after_it_is_made_is_in_its_policy():
 
 def test_alarm_topics_are_admitted_for_cloudwatch_only_when_registered():
     def without(stack):
-        DeploymentKey(stack, "key", DeploymentKeyProps(names=NAMES))
+        key = DeploymentKey(stack, "key", DeploymentKeyProps(names=NAMES))
+        EncryptedLogGroup(stack, "logs", name="/tools/logs", retention_days=365, key=key)
 
     def with_topic(stack):
         DeploymentKey(stack, "key", DeploymentKeyProps(names=NAMES)).allow_alarm_topic("alarms")
@@ -47,6 +48,20 @@ def test_alarm_topics_are_admitted_for_cloudwatch_only_when_registered():
     ]  # fmt: skip
     alarms = statement(key_policy(synth_construct(with_topic)), "CloudWatchAlarmsPublishToTheEncryptedTopic")
     assert alarms["Condition"]["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"].endswith(":alarms")
+
+
+def test_a_key_for_another_region_names_that_region_and_no_log_group_unless_one_registers():
+    def elsewhere(stack):
+        key = DeploymentKey(stack, "key", DeploymentKeyProps(names=NAMES, region="us-gov-west-1"))
+        key.allow_alarm_topic("alarms")
+
+    synth = synth_construct(elsewhere)
+    assert synth.one("aws_kms_key", region="us-gov-west-1") and synth.one("aws_kms_alias", region="us-gov-west-1")
+    policy = key_policy(synth)
+    assert [s["Sid"] for s in policy["Statement"]] == [
+        "AccountAdministersKeyThroughIam", "CloudWatchAlarmsPublishToTheEncryptedTopic"]  # fmt: skip
+    topic = statement(policy, "CloudWatchAlarmsPublishToTheEncryptedTopic")
+    assert ":sns:us-gov-west-1:" in topic["Condition"]["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"]
 
 
 def test_a_log_group_under_a_given_key_uses_it_and_changes_no_policy():

@@ -28,7 +28,10 @@ RESOURCE_POLICIES = {
     "aws_api_gateway_rest_api": "policy",
 }
 # Arguments named like a policy that are not access policies.
-NOT_ACCESS_POLICIES = {("aws_ecr_lifecycle_policy", "policy"), ("aws_cognito_user_pool", "password_policy")}
+NOT_ACCESS_POLICIES = {
+    ("aws_ecr_lifecycle_policy", "policy"), ("aws_cognito_user_pool", "password_policy"),
+    ("aws_api_gateway_domain_name", "security_policy"),  # the TLS policy
+}  # fmt: skip
 # Condition keys whose value is an account id, and keys whose values are ARNs (which name one).
 ACCOUNT_KEYS = {k.lower() for k in (
     "aws:SourceAccount", "aws:SourceOwner", "aws:PrincipalAccount", "aws:ResourceAccount",

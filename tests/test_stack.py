@@ -6,6 +6,7 @@ from constructs_lib import SEED_OUTPUTS
 from constructs_lib.outputs import (
     ACCESS_OUTPUTS,
     METERING_OUTPUTS,
+    OPERATIONS_OUTPUTS,
     TENANT_CLIENT_OUTPUTS,
     TVM_OUTPUTS,
 )
@@ -80,7 +81,8 @@ def test_stack_declares_the_seed_outputs_by_name(shipped):
     for env, synth in shipped.items():
         outputs = synth.json["output"]
         # The companion modules' outputs exist where the modules are enabled (staging).
-        expected = {**SEED_OUTPUTS, **ACCESS_OUTPUTS, **(companions if env == "staging" else {})}
+        expected = {**SEED_OUTPUTS, **ACCESS_OUTPUTS, **OPERATIONS_OUTPUTS,
+                    **(companions if env == "staging" else {})}  # fmt: skip
         assert set(outputs) == set(expected)
         for name, description in expected.items():
             assert outputs[name]["description"] == description
