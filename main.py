@@ -32,11 +32,25 @@ def main() -> int:
     app = App(stack_traces=False)
     for config in configs:
         McpStack(app, config)
-    app.synth()
+    try:
+        app.synth()
+    except RuntimeError as failure:
+        return report_synth_failure(failure)
     _write_checkov_baselines(Path(app.outdir) / "stacks")
+    _write_control_reports(Path(app.outdir) / "stacks")
     if CLI_CONTEXT not in os.environ:
         print(*annotations(Path(app.outdir)), sep="\n")
     return 0
+
+
+def report_synth_failure(failure: RuntimeError) -> int:
+    """A control rule broken without a recorded reason is an error annotation, and cdktf stops
+    the synth on it: print the rule lines (path, control, what to do) and exit 1."""
+    text = str(failure)
+    if "Encountered Annotations with level" not in text:
+        raise failure
+    print(*(line for line in text.splitlines() if line.startswith("[")), sep="\n", file=sys.stderr)
+    return 1
 
 
 # Set by the cdktf CLI for the app it runs; the CLI then prints the annotations itself.
@@ -63,6 +77,14 @@ def _write_checkov_baselines(stacks_dir: Path) -> None:
         (stack_file.parent / BASELINE_FILE).write_text(
             json.dumps(baseline, indent=2) + "\n", encoding="utf-8"
         )
+
+
+def _write_control_reports(stacks_dir: Path) -> None:
+    """Beside each stack, its control report (OSCAL component definition and Markdown)."""
+    from constructs_lib.control_report import write_reports
+
+    for stack_file in sorted(stacks_dir.glob("*/cdk.tf.json")):
+        write_reports(stack_file, stack_file.parent.name)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,10 @@ from constructs import Construct
 
 from . import aws
 from .checks import is_token
-from .context import account_id, partition, region
+from .context import account_id, partition, provider_region, region, uses_fips_endpoints
+from .limits import partition_of_region
 from .naming import Names
+from .regions import COGNITO_AUTH_FIPS_REGIONS
 from .transport import RESOURCE_SERVER, SCOPE, SCOPE_NAME
 
 
@@ -133,12 +135,25 @@ class McpAuth(Construct):
         """The created pool's OAuth 2.0 token endpoint, on its Cognito domain."""
         if self.external:
             raise ValueError("an external pool's domain is managed with the pool")
-        return f"https://{self.domain.domain}.auth.{region(self)}.amazoncognito.com/oauth2/token"
+        return f"https://{self.domain.domain}.{self._auth_host}.{region(self)}.amazoncognito.com/oauth2/token"
+
+    @property
+    def _fips(self) -> bool:
+        """FIPS endpoints: asked for on the provider, and the only ones Cognito has in GovCloud
+        (docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-cog.html)."""
+        here = provider_region(self)
+        return uses_fips_endpoints(self) or bool(here and partition_of_region(here) == "aws-us-gov")
+
+    @property
+    def _auth_host(self) -> str:
+        """The user pool domain's host: its FIPS one where Cognito has one."""
+        return "auth-fips" if self._fips and provider_region(self) in COGNITO_AUTH_FIPS_REGIONS else "auth"
 
     def client_secret_command(self, client_id: str) -> str:
         """The AWS CLI command that prints an app client's secret (it is never an output)."""
         return (
-            f"aws cognito-idp describe-user-pool-client --region {region(self)} "
+            ("AWS_USE_FIPS_ENDPOINT=true " if self._fips else "")
+            + f"aws cognito-idp describe-user-pool-client --region {region(self)} "
             f"--user-pool-id {self.user_pool_id} --client-id {client_id} "
             "--query UserPoolClient.ClientSecret --output text"
         )

@@ -62,14 +62,23 @@ def require_aws_provider(scope: Construct) -> None:
     TerraformStack.of(scope).add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
 
 
+def default_provider(scope: Construct):
+    """The stack's AWS provider without an alias (None when there is none yet)."""
+    for child in TerraformStack.of(scope).node.children:
+        if getattr(child, "terraform_resource_type", None) == "aws" and not getattr(child, "alias", None):
+            return child
+    return None
+
+
 def provider_region(scope: Construct) -> str | None:
     """The region the stack's default AWS provider names, when it is a literal (None when the
     provider takes it from the environment or a token)."""
     from .checks import is_token
 
-    stack = TerraformStack.of(scope)
-    for child in stack.node.children:
-        if getattr(child, "terraform_resource_type", None) == "aws" and not getattr(child, "alias", None):
-            value = getattr(child, "region", None)
-            return None if not value or is_token(value) else value
-    return None
+    value = getattr(default_provider(scope), "region", None)
+    return None if not value or is_token(value) else value
+
+
+def uses_fips_endpoints(scope: Construct) -> bool:
+    """Whether the stack's AWS provider calls FIPS endpoints (`use_fips_endpoint = true`)."""
+    return getattr(default_provider(scope), "use_fips_endpoint", None) is True

@@ -132,6 +132,8 @@ class McpFunction(Construct):
         )
 
         skip_check(self.function, "CKV_AWS_116", NO_DLQ)
+        if not props.enable_xray_tracing:
+            skip_check(self.function, "CKV_AWS_50", "enable_xray_tracing = false in this environment")
         skip_check(
             self.function,
             "CKV_AWS_272",

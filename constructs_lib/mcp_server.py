@@ -15,7 +15,8 @@ from constructs import Construct, IValidation
 
 from .auth import SCOPE, ExternalPool, McpAuth, McpAuthProps
 from .checks import format_problems
-from .context import provider_region, require_aws_provider
+from .control_rules import apply_control_rules
+from .context import provider_region, require_aws_provider, uses_fips_endpoints
 from .dashboard import Dashboard, DashboardProps
 from .discovery import MetadataFunction, MetadataFunctionProps
 from .domain import CustomDomain, CustomDomainProps
@@ -65,6 +66,7 @@ class McpServer(Construct, SeedOutputs):
         self._tenancy()
         if props.tags:
             Aspects.of(self).add(TagResources(props.tags))
+        apply_control_rules(TerraformStack.of(self))
         self.node.add_validation(_InTheProviderRegion(self))
 
     def _foundations(self) -> None:
@@ -301,5 +303,6 @@ class _InTheProviderRegion:
         region = provider_region(stack)
         if not region:
             return []
+        fips = ("the provider's use_fips_endpoint",) if uses_fips_endpoints(stack) else None
         # cdktf prefixes each line with this construct's path.
-        return format_problems(region_rules(self.server.props, region, "the provider's region")).splitlines()
+        return format_problems(region_rules(self.server.props, region, "the provider's region", fips=fips)).splitlines()

@@ -158,6 +158,8 @@ class McpRestApi(FrontDoor):
                 else None,
             )
             self.methods[route] = method
+            if not self.authorizer:
+                skip_check(method, "CKV_AWS_59", "enable_auth = false in this environment")
             self.integrations[route] = aws.api_gateway_integration.ApiGatewayIntegration(
                 self,
                 f"integration_{verb.lower()}",
@@ -375,13 +377,10 @@ class McpRestApi(FrontDoor):
     def _account_logging_role(self, names: Names):
         """The account-wide role API Gateway uses to write logs (one per account and region)."""
         role = ServiceRole(
-            self,
-            "cloudwatch_role",
-            role_name=names.api_logging_role,
-            service="apigateway.amazonaws.com",
+            self, "cloudwatch_role", role_name=names.api_logging_role, service="apigateway.amazonaws.com",
             managed_policies=["service-role/AmazonAPIGatewayPushToCloudWatchLogs"],
             description="API Gateway account-level CloudWatch Logs role",
-        )
+        )  # fmt: skip
         return aws.api_gateway_account.ApiGatewayAccount(
             self, "account", cloudwatch_role_arn=role.arn, depends_on=role.attachments
         )

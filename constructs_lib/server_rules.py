@@ -30,6 +30,7 @@ from .limits import (
 from .network import required_endpoints
 from .tvm import covers_path
 from .operations_rules import RULES as OPERATIONS_RULES
+from .regions import fips_problems
 from .value_rules import CREATED_VPC_INPUTS, VPC_INPUTS, is_default
 from .value_rules import RULES as VALUE_RULES
 
@@ -218,11 +219,15 @@ def run_rules(rules: Sequence[Rule], props: McpServerProps, skip: Iterable[str] 
 # -- where the props are deployed -----------------------------------------------------------
 
 
-def region_rules(p: McpServerProps, region: str, where: str, skip: Iterable[str] = ()) -> list[Problem]:
+def region_rules(p: McpServerProps, region: str, where: str, skip: Iterable[str] = (),
+                 fips: tuple[str, ...] | None = None) -> list[Problem]:  # fmt: skip
     """What must be in the deployment's `region`: Lambda pulls images from ECR in its own
     region; log groups, the function and alarms use keys, topics and web ACLs of theirs. Each
-    field on its own, and only literal values (a token's region is known when deployed)."""
+    field on its own, and only literal values (a token's region is known when deployed). With
+    FIPS endpoints on (`fips` names the setting), each service called needs one there."""
     skip, found = set(skip), []
+    if fips:
+        found += fips_problems(p, region, fips)
     pool = p.cognito_user_pool_id
     located = {
         "image_uri": (p.image_uri, region_of_image),

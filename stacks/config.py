@@ -53,6 +53,15 @@ class EnvironmentConfig:
     def stack_name(self) -> str:
         return f"{self.name}-{self.environment}"
 
+    @property
+    def fips_endpoints(self) -> bool:
+        return fips_endpoints(self.stack, self.props.environment)
+
+
+def fips_endpoints(stack: StackSettings, environment: str) -> bool:
+    """FIPS endpoints as set, else on in prod."""
+    return stack.fips_endpoints if stack.fips_endpoints is not None else environment == "prod"
+
 
 class ConfigError(Exception):
     """Invalid configuration; `problems` holds one `<file>: <field>: <reason>` line each."""
@@ -137,7 +146,8 @@ def parse_environment(raw: dict, label: str = "config", sources: dict[str, str] 
     placeholders = {key: "placeholder" for key in missing | (failed & REQUIRED)}
     props = McpServerProps(**placeholders, **{k: to_props_value(v) for k, v in values.items()})
     skip = failed | missing
-    rules = props.problems(skip) + region_rules(props, stack.region, "stack.region", skip | ({"stack"} & failed))
+    fips = ("stack", "fips_endpoints") if fips_endpoints(stack, props.environment) else None
+    rules = props.problems(skip) + region_rules(props, stack.region, "stack.region", skip | ({"stack"} & failed), fips)
     found += [(str(loc[0]), f"{dotted(loc)}: {message}") for loc, message in rules]
     # In the file's order, so each problem sits where its key is written.
     order = {key: index for index, key in enumerate(raw)}

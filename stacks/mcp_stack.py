@@ -34,6 +34,7 @@ class McpStack(TerraformStack):
             self,
             "aws",
             region=settings.region,
+            use_fips_endpoint=True if config.fips_endpoints else None,
             default_tags=[
                 provider.AwsProviderDefaultTags(
                     tags={

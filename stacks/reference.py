@@ -17,7 +17,10 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from constructs_lib.control_report import CONTROLS
+from constructs_lib.control_rules import RULES as CONTROL_RULES
 from constructs_lib.iam import policy_document
+from constructs_lib.regions import COGNITO_AUTH_FIPS_REGIONS, FIPS_REGIONS, SERVICE_NAMES
 from constructs_lib.metering import TenantMeteringOptions
 from constructs_lib.outputs import (
     ACCESS_OUTPUTS,
@@ -140,6 +143,29 @@ def transport_headers() -> str:
     return "\n".join(rows)
 
 
+def control_rules() -> str:
+    rows = ["| Rule | Control | Resource | Requirement | Checkov |", "|---|---|---|---|---|"]
+    for rule in CONTROL_RULES:
+        rows.append(f"| `{rule.id}` | {rule.control} | `{rule.resource_type}` | {rule.requirement} | "
+                    f"{', '.join(f'`{c}`' for c in rule.checkov)} |")  # fmt: skip
+    return "\n".join(rows)
+
+
+def control_responsibilities() -> str:
+    rows = ["| Control | What the stack implements | What remains yours |", "|---|---|---|"]
+    for control in CONTROLS:
+        rows.append(f"| {control.control} {control.title} | {control.implementation} | {control.customer} |")
+    return "\n".join(rows)
+
+
+def fips_endpoints() -> str:
+    rows = ["| Service | Regions with a FIPS endpoint |", "|---|---|"]
+    for service, regions in FIPS_REGIONS.items():
+        rows.append(f"| {SERVICE_NAMES[service]} (`{service}`) | {', '.join(sorted(regions))} |")
+    rows.append(f"| Cognito user pool domain (`auth-fips`) | {', '.join(sorted(COGNITO_AUTH_FIPS_REGIONS))} |")
+    return "\n".join(rows)
+
+
 def tables() -> dict[str, str]:
     """Marker name -> generated Markdown."""
     return {
@@ -159,6 +185,9 @@ def tables() -> dict[str, str]:
         "key-policy": key_policy(),
         "network": network_requirements(),
         "transport": transport_headers(),
+        "control-rules": control_rules(),
+        "control-responsibilities": control_responsibilities(),
+        "fips-endpoints": fips_endpoints(),
     }
 
 

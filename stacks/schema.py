@@ -116,6 +116,10 @@ class StackSettings(BaseModel):
     state_encryption: StateEncryptionSettings | None = Field(
         default=None, description="Turns on OpenTofu state and plan encryption when present"
     )
+    fips_endpoints: bool | None = Field(
+        default=None,
+        description="The AWS provider calls FIPS 140 endpoints (`use_fips_endpoint`); null: on in prod, off elsewhere",
+    )
 
 
 # -- the props' fields, as file keys --------------------------------------------------------

@@ -1,0 +1,102 @@
+"""A rule pack over the constructed tree, cdk-nag style: each rule names the NIST SP 800-53
+rev. 5 control it verifies and the Checkov checks that verify the same, and fails synth (an
+error annotation on the resource, with its path) unless the resource records why the rule does
+not apply (`compliance.skip_check`, under the rule's id or one of its Checkov ids: the same
+records that feed the Checkov baseline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import jsii
+from cdktf import Annotations, Aspects, IAspect, TerraformResource, TerraformStack
+from constructs import IConstruct
+
+from .compliance import exceptions
+
+
+@dataclass(frozen=True)
+class ControlRule:
+    id: str
+    control: str
+    resource_type: str
+    checkov: tuple[str, ...]
+    requirement: str
+    check: Callable[[dict], bool]
+
+    def exception(self, body: dict) -> tuple[str, str] | None:
+        """(id, reason) of the record that exempts this resource, if any."""
+        recorded = exceptions(body)
+        return next(((i, recorded[i]) for i in (self.id, *self.checkov) if i in recorded), None)
+
+
+def _block(body: dict, name: str) -> dict:
+    value = body.get(name) or {}
+    return value[0] if isinstance(value, list) and value else value if isinstance(value, dict) else {}
+
+
+RULES: tuple[ControlRule, ...] = (
+    ControlRule("MCP-SC28-LOGS", "SC-28", "aws_cloudwatch_log_group", ("CKV_AWS_158",),
+                "log groups are encrypted with a customer-managed KMS key", lambda b: bool(b.get("kms_key_id"))),
+    ControlRule("MCP-AU11-LOGS", "AU-11", "aws_cloudwatch_log_group", ("CKV_AWS_338",),
+                "log groups keep events at least 365 days", lambda b: (b.get("retention_in_days") or 0) >= 365
+                or b.get("retention_in_days") == 0),
+    ControlRule("MCP-SC28-TABLE", "SC-28", "aws_dynamodb_table", ("CKV_AWS_119",),
+                "tables are encrypted with a customer-managed KMS key",
+                lambda b: bool(_block(b, "server_side_encryption").get("kms_key_arn"))),
+    ControlRule("MCP-CP9-TABLE", "CP-9", "aws_dynamodb_table", ("CKV_AWS_28",),
+                "tables have point-in-time recovery", lambda b: _block(b, "point_in_time_recovery").get("enabled") is True),
+    ControlRule("MCP-SC28-TOPIC", "SC-28", "aws_sns_topic", ("CKV_AWS_26",),
+                "topics are encrypted with a KMS key", lambda b: bool(b.get("kms_master_key_id"))),
+    ControlRule("MCP-SC28-ECR", "SC-28", "aws_ecr_repository", ("CKV_AWS_136",),
+                "repositories are encrypted with a KMS key",
+                lambda b: _block(b, "encryption_configuration").get("encryption_type") == "KMS"),
+    ControlRule("MCP-SC12-KEY", "SC-12", "aws_kms_key", ("CKV_AWS_7",),
+                "keys rotate yearly", lambda b: b.get("enable_key_rotation") is True),
+    ControlRule("MCP-SC7-FUNCTION", "SC-7", "aws_lambda_function", ("CKV_AWS_117",),
+                "functions run in the VPC's private subnets", lambda b: bool(_block(b, "vpc_config").get("subnet_ids"))),
+    ControlRule("MCP-SI4-FUNCTION", "SI-4", "aws_lambda_function", ("CKV_AWS_50",),
+                "functions are traced with X-Ray", lambda b: _block(b, "tracing_config").get("mode") == "Active"),
+    ControlRule("MCP-IA2-METHOD", "IA-2", "aws_api_gateway_method", ("CKV_AWS_59",),
+                "API methods require an authorizer (CORS preflight excepted)",
+                lambda b: b.get("authorization") not in (None, "NONE") or b.get("http_method") == "OPTIONS"),
+    ControlRule("MCP-IA2-ROUTE", "IA-2", "aws_apigatewayv2_route", ("CKV_AWS_309",),
+                "API routes require an authorizer", lambda b: b.get("authorization_type") not in (None, "NONE")),
+    ControlRule("MCP-SC8-DOMAIN", "SC-8", "aws_api_gateway_domain_name", ("CKV_AWS_206",),
+                "custom domains negotiate TLS 1.2 or later", lambda b: b.get("security_policy") == "TLS_1_2"),
+)  # fmt: skip
+RULES_BY_TYPE: dict[str, list[ControlRule]] = {}
+for _rule in RULES:
+    RULES_BY_TYPE.setdefault(_rule.resource_type, []).append(_rule)
+
+
+def violations(resource_type: str, body: dict) -> list[ControlRule]:
+    """The rules a resource's synthesized configuration breaks without a recorded reason."""
+    return [r for r in RULES_BY_TYPE.get(resource_type, ()) if not r.check(body) and not r.exception(body)]
+
+
+@jsii.implements(IAspect)
+class ControlRuleAspect:
+    """Runs the rule pack on every resource of the stack it is added to."""
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, TerraformResource):
+            return
+        resource_type = node.terraform_resource_type
+        if resource_type not in RULES_BY_TYPE:
+            return
+        (body,) = node.to_terraform()["resource"][resource_type].values()
+        for broken in violations(resource_type, body):
+            Annotations.of(node).add_error(
+                f"{broken.control} ({broken.id}): {broken.requirement}; fix it, or record why it does "
+                f"not apply: skip_check(resource, {(broken.checkov or (broken.id,))[0]!r}, reason)"
+            )
+
+
+def apply_control_rules(stack: TerraformStack) -> None:
+    """Add the rule pack to `stack`, once however many constructs ask."""
+    if not getattr(stack, "_control_rules_applied", False):
+        stack._control_rules_applied = True
+        Aspects.of(stack).add(ControlRuleAspect())

@@ -1,0 +1,96 @@
+"""What AWS offers where, for the features of a deployment: FIPS endpoints by service and
+region, and features that a partition (GovCloud) lacks. Data with sources; the rules that read
+it are `fips_problems` and `partition_problems`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .checks import Problem
+
+if TYPE_CHECKING:
+    from .props import McpServerProps
+
+US = ("us-east-1", "us-east-2", "us-west-1", "us-west-2")
+CANADA = ("ca-central-1", "ca-west-1")
+GOVCLOUD = ("us-gov-east-1", "us-gov-west-1")
+_MOST_COMMERCIAL = (
+    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+    "ap-southeast-5", "ap-southeast-7", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
+    "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
+    "me-south-1", "mx-central-1", "sa-east-1",
+)  # fmt: skip
+
+# Regions where each service the provider calls has a FIPS endpoint. Source: the AWS SDK's
+# endpoint data (botocore 1.44.8, data/endpoints.json: endpoints or service defaults with a
+# variant tagged "fips"), corrected where AWS's own pages say more (FIPS_SOURCES). IAM and
+# Route 53 are global services with FIPS endpoints in both partitions.
+FIPS_REGIONS: dict[str, frozenset[str]] = {
+    "lambda": frozenset({*US, *GOVCLOUD}),
+    "apigateway": frozenset({*US, *CANADA}),
+    "cognito-idp": frozenset({*US, *GOVCLOUD}),
+    "dynamodb": frozenset({*US, *CANADA, *GOVCLOUD}),
+    "ecr": frozenset({*US, *CANADA, *GOVCLOUD, *_MOST_COMMERCIAL, "ap-east-2", "ap-southeast-6"}),
+    "kms": frozenset({*US, *CANADA, *GOVCLOUD, *_MOST_COMMERCIAL}),
+    "logs": frozenset({*US, *CANADA, *GOVCLOUD}),
+    "monitoring": frozenset({*US, *GOVCLOUD}),
+    "sns": frozenset({*US, *GOVCLOUD, "ca-west-1"}),
+    "wafv2": frozenset({*US, *CANADA, *GOVCLOUD, *_MOST_COMMERCIAL}),
+    "sts": frozenset({*US, *GOVCLOUD}),
+    "ec2": frozenset({*US, *CANADA, *GOVCLOUD}),
+    "acm": frozenset({*US, *CANADA, *GOVCLOUD}),
+}
+FIPS_SOURCES = {
+    "cognito-idp": "docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-cog.html: Cognito in "
+                   "GovCloud uses FIPS endpoints only, cognito-idp-fips.us-gov-west-1 and -east-1",
+}  # fmt: skip
+# Regions whose Cognito user pool domains have a FIPS host (<domain>.auth-fips.<region>.
+# amazoncognito.com). Sources: the Public Suffix List's Amazon Cognito section (us-east-1,
+# us-east-2, us-gov-west-1) and the GovCloud guide above (us-gov-east-1).
+COGNITO_AUTH_FIPS_REGIONS = frozenset({"us-east-1", "us-east-2", *GOVCLOUD})
+
+SERVICE_NAMES = {
+    "lambda": "AWS Lambda", "apigateway": "Amazon API Gateway", "cognito-idp": "Amazon Cognito",
+    "dynamodb": "Amazon DynamoDB", "ecr": "Amazon ECR", "kms": "AWS KMS", "logs": "CloudWatch Logs",
+    "monitoring": "CloudWatch", "sns": "Amazon SNS", "wafv2": "AWS WAF", "sts": "AWS STS",
+    "ec2": "Amazon EC2 (VPC)", "acm": "AWS Certificate Manager",
+}  # fmt: skip
+
+
+def services_called(p: McpServerProps) -> dict[str, str]:
+    """The regional services the AWS provider calls to deploy these props, and why."""
+    called = {
+        "sts": "the account id", "lambda": "the function", "logs": "the log groups",
+        "monitoring": "the alarms and dashboard", "apigateway": "the API",
+    }  # fmt: skip
+    if p.kms_key_arn is None:
+        called["kms"] = "the created key"
+    if p.alarm_sns_topic_arn is None or p.tenant_metering is not None:
+        called["sns"] = "the alarm topic"
+    if p.vpc_id is None and p.network is None:
+        called["ec2"] = "the created network"
+    if p.enable_auth:
+        called["cognito-idp"] = "the user pool and app clients"
+    if p.uses_dynamodb:
+        called["dynamodb"] = "the tables"
+    if p.enable_ecr_repository:
+        called["ecr"] = "the image repository"
+    if p.waf_acl_arn:
+        called["wafv2"] = "the web ACL association"
+    if p.custom_domain_name and not p.acm_certificate_arn:
+        called["acm"] = "the domain's certificate"
+    return called
+
+
+def fips_problems(p: McpServerProps, region: str, setting: tuple[str, ...]) -> list[Problem]:
+    """With FIPS endpoints on (`setting` names where), every service the stack calls needs one
+    in `region`: the provider would otherwise fail to connect at apply time."""
+    missing = [(s, why) for s, why in services_called(p).items() if region not in FIPS_REGIONS[s]]
+    if not missing:
+        return []
+    names = ", ".join(f"{SERVICE_NAMES[s]} ({why})" for s, why in missing)
+    usable = sorted(set.intersection(*(set(FIPS_REGIONS[s]) for s in services_called(p))))
+    return [(setting, f"no FIPS endpoint in {region} for {names}; deploy to a region where all have one "
+             f"({', '.join(usable) or 'none'}) or turn FIPS endpoints off")]  # fmt: skip
