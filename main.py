@@ -44,12 +44,13 @@ def main() -> int:
 
 
 def report_synth_failure(failure: RuntimeError) -> int:
-    """A control rule broken without a recorded reason is an error annotation, and cdktf stops
-    the synth on it: print the rule lines (path, control, what to do) and exit 1."""
+    """A control rule broken without a recorded reason (or a check only the provider's region
+    answers) is a validation error, and cdktf stops the synth on it: print each error line
+    (construct path, control, what to do) and exit 1. Anything else is a bug: raise it."""
     text = str(failure)
-    if "Encountered Annotations with level" not in text:
+    if "Validation failed with the following errors" not in text:
         raise failure
-    print(*(line for line in text.splitlines() if line.startswith("[")), sep="\n", file=sys.stderr)
+    print(*(line.strip() for line in text.splitlines() if line.strip().startswith("[")), sep="\n", file=sys.stderr)
     return 1
 
 

@@ -34,7 +34,7 @@ _EXPORTS = {
     "CustomDomain": "domain", "CustomDomainProps": "domain", "Dashboard": "dashboard",
     "DashboardProps": "dashboard", "HealthCheck": "health", "HealthCheckProps": "health",
     "ReleaseAlias": "release", "ReleaseAliasProps": "release", "OPERATIONS_OUTPUTS": "outputs",
-    "ControlRule": "control_rules", "ControlRuleAspect": "control_rules", "skip_check": "compliance",
+    "ControlRule": "control_rules", "ControlRuleValidation": "control_rules", "skip_check": "compliance",
     "ControlEvidence": "control_report", "component_definition": "control_report",
 }  # fmt: skip
 __all__ = sorted(_EXPORTS)

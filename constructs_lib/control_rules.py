@@ -1,6 +1,6 @@
 """A rule pack over the constructed tree, cdk-nag style: each rule names the NIST SP 800-53
-rev. 5 control it verifies and the Checkov checks that verify the same, and fails synth (an
-error annotation on the resource, with its path) unless the resource records why the rule does
+rev. 5 control it verifies and the Checkov checks that verify the same, and fails synth (a
+validation error naming the resource's path) unless the resource records why the rule does
 not apply (`compliance.skip_check`, under the rule's id or one of its Checkov ids: the same
 records that feed the Checkov baseline).
 """
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import jsii
-from cdktf import Annotations, Aspects, IAspect, TerraformResource, TerraformStack
-from constructs import IConstruct
+from cdktf import TerraformResource, TerraformStack
+from constructs import IValidation
 
 from .compliance import exceptions
 
@@ -77,26 +77,43 @@ def violations(resource_type: str, body: dict) -> list[ControlRule]:
     return [r for r in RULES_BY_TYPE.get(resource_type, ()) if not r.check(body) and not r.exception(body)]
 
 
-@jsii.implements(IAspect)
-class ControlRuleAspect:
-    """Runs the rule pack on every resource of the stack it is added to."""
+# Resource class -> its Terraform type (a static read over jsii, once per class).
+_TYPE_OF: dict[type, str | None] = {}
 
-    def visit(self, node: IConstruct) -> None:
-        if not isinstance(node, TerraformResource):
-            return
-        resource_type = node.terraform_resource_type
-        if resource_type not in RULES_BY_TYPE:
-            return
-        (body,) = node.to_terraform()["resource"][resource_type].values()
-        for broken in violations(resource_type, body):
-            Annotations.of(node).add_error(
-                f"{broken.control} ({broken.id}): {broken.requirement}; fix it, or record why it does "
-                f"not apply: skip_check(resource, {(broken.checkov or (broken.id,))[0]!r}, reason)"
-            )
+
+def _resource_type(node: object) -> str | None:
+    cls = type(node)
+    if cls not in _TYPE_OF:
+        _TYPE_OF[cls] = cls.TF_RESOURCE_TYPE if issubclass(cls, TerraformResource) else None
+    return _TYPE_OF[cls]
+
+
+@jsii.implements(IValidation)
+class ControlRuleValidation:
+    """The rule pack over every resource of a stack, as one validation of the stack: its
+    construct tree is read once and only the resources a rule reads are rendered (an aspect
+    would call back into Python for every node)."""
+
+    def __init__(self, stack: TerraformStack):
+        self.stack = stack
+
+    def validate(self) -> list[str]:
+        found = []
+        for node in self.stack.node.find_all():
+            resource_type = _resource_type(node)
+            if resource_type not in RULES_BY_TYPE:
+                continue
+            (body,) = node.to_terraform()["resource"][resource_type].values()
+            for broken in violations(resource_type, body):
+                found.append(
+                    f"{node.node.path}: {broken.control} ({broken.id}): {broken.requirement}; fix it, or "
+                    f"record why it does not apply: skip_check(resource, {(broken.checkov or (broken.id,))[0]!r}, reason)"
+                )
+        return found
 
 
 def apply_control_rules(stack: TerraformStack) -> None:
     """Add the rule pack to `stack`, once however many constructs ask."""
     if not getattr(stack, "_control_rules_applied", False):
         stack._control_rules_applied = True
-        Aspects.of(stack).add(ControlRuleAspect())
+        stack.node.add_validation(ControlRuleValidation(stack))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .checks import Problem
+from .limits import partition_of_region
 
 if TYPE_CHECKING:
     from .props import McpServerProps
@@ -29,7 +30,7 @@ _MOST_COMMERCIAL = (
 # Route 53 are global services with FIPS endpoints in both partitions.
 FIPS_REGIONS: dict[str, frozenset[str]] = {
     "lambda": frozenset({*US, *GOVCLOUD}),
-    "apigateway": frozenset({*US, *CANADA}),
+    "apigateway": frozenset({*US, *CANADA, *GOVCLOUD}),
     "cognito-idp": frozenset({*US, *GOVCLOUD}),
     "dynamodb": frozenset({*US, *CANADA, *GOVCLOUD}),
     "ecr": frozenset({*US, *CANADA, *GOVCLOUD, *_MOST_COMMERCIAL, "ap-east-2", "ap-southeast-6"}),
@@ -45,6 +46,9 @@ FIPS_REGIONS: dict[str, frozenset[str]] = {
 FIPS_SOURCES = {
     "cognito-idp": "docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-cog.html: Cognito in "
                    "GovCloud uses FIPS endpoints only, cognito-idp-fips.us-gov-west-1 and -east-1",
+    "apigateway": "docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-endpoints.html lists "
+                  "apigateway-fips.us-gov-<west|east>-1, and the SDKs' endpoint rules resolve it with UseFIPS "
+                  "(botocore's older endpoints.json has no GovCloud variant)",
 }  # fmt: skip
 # Regions whose Cognito user pool domains have a FIPS host (<domain>.auth-fips.<region>.
 # amazoncognito.com). Sources: the Public Suffix List's Amazon Cognito section (us-east-1,
@@ -91,6 +95,51 @@ def fips_problems(p: McpServerProps, region: str, setting: tuple[str, ...]) -> l
     if not missing:
         return []
     names = ", ".join(f"{SERVICE_NAMES[s]} ({why})" for s, why in missing)
-    usable = sorted(set.intersection(*(set(FIPS_REGIONS[s]) for s in services_called(p))))
+    # Regions of the same partition (moving to GovCloud is not a region change).
+    usable = sorted(r for r in set.intersection(*(set(FIPS_REGIONS[s]) for s in services_called(p)))
+                    if partition_of_region(r) == partition_of_region(region))  # fmt: skip
     return [(setting, f"no FIPS endpoint in {region} for {names}; deploy to a region where all have one "
              f"({', '.join(usable) or 'none'}) or turn FIPS endpoints off")]  # fmt: skip
+
+
+# Features of the stack that AWS does not offer in some regions: (field, feature, regions
+# without it, the alternative). Sources in the README's GovCloud table (PARTITION_FEATURES).
+TENANT_ISOLATION_MISSING = ("us-gov-east-1", "us-gov-west-1", "ap-southeast-6", "cn-north-1", "cn-northwest-1")
+
+
+def partition_problems(p: McpServerProps, region: str) -> list[Problem]:
+    """Features the props use that AWS does not offer in `region`."""
+    found = []
+    if p.enable_tenant_isolation and region in TENANT_ISOLATION_MISSING:
+        found.append((("enable_tenant_isolation",), f"Lambda tenant isolation mode is not offered in {region}; "
+                      "deploy to a commercial region that has it, or turn it off (the token vending machine "
+                      "still confines each tenant's data, but tenants then share execution environments)"))  # fmt: skip
+    return found
+
+
+# The README's table: feature, where it is missing or how it differs in GovCloud, what the stack
+# does about it, and the source.
+PARTITION_FEATURES: tuple[tuple[str, str, str, str], ...] = (
+    ("Lambda tenant isolation mode", "not offered in GovCloud (nor in Asia Pacific (New Zealand) or China)",
+     "synth error on `enable_tenant_isolation`",
+     "[Lambda: tenant isolation, Supported AWS Regions](https://docs.aws.amazon.com/lambda/latest/dg/tenant-isolation.html); "
+     "AWS's 19 Nov 2025 announcement as quoted by [TechBrief AI](https://www.techbriefai.com/posts/aws-lambda-introduces-tenant-isolation-mode-for-multi-tenant-applications): "
+     "\"all commercial AWS Regions except for Asia Pacific (New Zealand), AWS GovCloud (US), and China Regions\""),
+    ("API Gateway REST response streaming", "offered", "streams as elsewhere",
+     "[What's New, 19 Nov 2025](https://aws.amazon.com/about-aws/whats-new/2025/11/api-gateway-response-streaming-rest-apis): "
+     "\"available in all AWS Regions, including the AWS GovCloud (US) Regions\""),
+    ("API Gateway HTTP APIs", "no AWS statement found either way in this research", "not checked; where "
+     "they are missing, `front_door = \"rest\"` works", "none found"),
+    ("Cognito user pools and their prefix domain", "offered; FIPS endpoints only, hosted domains on `auth-fips`",
+     "the token endpoint output uses `auth-fips` in GovCloud",
+     "[Cognito in AWS GovCloud (US)](https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-cog.html)"),
+    ("Cognito custom domains", "not offered", "not used: the stack creates a prefix domain",
+     "[Cognito in AWS GovCloud (US)](https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-cog.html)"),
+    ("FIPS endpoints of the services the stack calls", "all of them, in both GovCloud regions",
+     "`stack.fips_endpoints` works there", "botocore 1.44.8 `data/endpoints.json`; for API Gateway, "
+     "[GovCloud endpoints](https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-endpoints.html) "
+     "and the SDKs' endpoint rules; for Cognito, the GovCloud Cognito page"),
+    ("Route 53 health check metrics", "published in us-gov-west-1 (inferred: AWS does not document it; "
+     "the SDK signs GovCloud Route 53 calls for us-gov-west-1)", "the health alarm, topic and key go to us-gov-west-1",
+     "botocore 1.44.8 `data/endpoints.json`, `route53` in `aws-us-gov`"),
+)  # fmt: skip

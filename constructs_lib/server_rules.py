@@ -30,7 +30,7 @@ from .limits import (
 from .network import required_endpoints
 from .tvm import covers_path
 from .operations_rules import RULES as OPERATIONS_RULES
-from .regions import fips_problems
+from .regions import fips_problems, partition_problems
 from .value_rules import CREATED_VPC_INPUTS, VPC_INPUTS, is_default
 from .value_rules import RULES as VALUE_RULES
 
@@ -226,6 +226,7 @@ def region_rules(p: McpServerProps, region: str, where: str, skip: Iterable[str]
     field on its own, and only literal values (a token's region is known when deployed). With
     FIPS endpoints on (`fips` names the setting), each service called needs one there."""
     skip, found = set(skip), []
+    found += [(loc, f"{m} ({where})") for loc, m in partition_problems(p, region) if loc[0] not in skip]
     if fips:
         found += fips_problems(p, region, fips)
     pool = p.cognito_user_pool_id

@@ -20,7 +20,7 @@ from pydantic_core import PydanticUndefined
 from constructs_lib.control_report import CONTROLS
 from constructs_lib.control_rules import RULES as CONTROL_RULES
 from constructs_lib.iam import policy_document
-from constructs_lib.regions import COGNITO_AUTH_FIPS_REGIONS, FIPS_REGIONS, SERVICE_NAMES
+from constructs_lib.regions import COGNITO_AUTH_FIPS_REGIONS, FIPS_REGIONS, PARTITION_FEATURES, SERVICE_NAMES
 from constructs_lib.metering import TenantMeteringOptions
 from constructs_lib.outputs import (
     ACCESS_OUTPUTS,
@@ -166,6 +166,12 @@ def fips_endpoints() -> str:
     return "\n".join(rows)
 
 
+def partition_features() -> str:
+    rows = ["| Feature | In GovCloud (us-gov-west-1, us-gov-east-1) | What the stack does | Source |", "|---|---|---|---|"]
+    rows += [f"| {feature} | {status} | {behaviour} | {source} |" for feature, status, behaviour, source in PARTITION_FEATURES]
+    return "\n".join(rows)
+
+
 def tables() -> dict[str, str]:
     """Marker name -> generated Markdown."""
     return {
@@ -188,6 +194,7 @@ def tables() -> dict[str, str]:
         "control-rules": control_rules(),
         "control-responsibilities": control_responsibilities(),
         "fips-endpoints": fips_endpoints(),
+        "govcloud": partition_features(),
     }
 
 

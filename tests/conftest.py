@@ -37,13 +37,10 @@ class Synth:
         self.text = (outdir / "stacks" / stack.node.id / "cdk.tf.json").read_text(encoding="utf-8")
         self.json = json.loads(self.text)
         manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
-        self._manifest_annotations = manifest["stacks"][stack.node.id]["annotations"]
         # (level, message) of each annotation, e.g. ("@cdktf/warn", "timeout: ...").
-        self.annotations = [(a["level"], a["message"]) for a in self._manifest_annotations]
-
-    def manifest_annotations(self) -> list[dict]:
-        """Each annotation as the manifest holds it (level, constructPath, message)."""
-        return self._manifest_annotations
+        self.annotations = [
+            (a["level"], a["message"]) for a in manifest["stacks"][stack.node.id]["annotations"]
+        ]
 
     def warnings(self) -> list[str]:
         return [message for level, message in self.annotations if level == "@cdktf/warn"]
