@@ -62,12 +62,18 @@ def require_aws_provider(scope: Construct) -> None:
     TerraformStack.of(scope).add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
 
 
+_PROVIDER: dict[TerraformStack, object] = {}
+
+
 def default_provider(scope: Construct):
-    """The stack's AWS provider without an alias (None when there is none yet)."""
-    for child in TerraformStack.of(scope).node.children:
-        if getattr(child, "terraform_resource_type", None) == "aws" and not getattr(child, "alias", None):
-            return child
-    return None
+    """The stack's AWS provider without an alias (None when there is none yet), found once."""
+    stack = _STACK_OF.get(scope) or _STACK_OF.setdefault(scope, TerraformStack.of(scope))
+    if stack not in _PROVIDER:
+        for child in stack.node.children:
+            if getattr(child, "terraform_resource_type", None) == "aws" and not getattr(child, "alias", None):
+                _PROVIDER[stack] = child
+                break
+    return _PROVIDER.get(stack)
 
 
 def provider_region(scope: Construct) -> str | None:

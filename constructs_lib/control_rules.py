@@ -41,8 +41,8 @@ RULES: tuple[ControlRule, ...] = (
     ControlRule("MCP-SC28-LOGS", "SC-28", "aws_cloudwatch_log_group", ("CKV_AWS_158",),
                 "log groups are encrypted with a customer-managed KMS key", lambda b: bool(b.get("kms_key_id"))),
     ControlRule("MCP-AU11-LOGS", "AU-11", "aws_cloudwatch_log_group", ("CKV_AWS_338",),
-                "log groups keep events at least 365 days", lambda b: (b.get("retention_in_days") or 0) >= 365
-                or b.get("retention_in_days") == 0),
+                "log groups keep events at least 365 days (unset or 0: never expire)",
+                lambda b: b.get("retention_in_days") in (None, 0) or b["retention_in_days"] >= 365),
     ControlRule("MCP-SC28-TABLE", "SC-28", "aws_dynamodb_table", ("CKV_AWS_119",),
                 "tables are encrypted with a customer-managed KMS key",
                 lambda b: bool(_block(b, "server_side_encryption").get("kms_key_arn"))),

@@ -61,6 +61,11 @@ def test_each_rule_passes_compliant_fails_broken_and_accepts_a_recorded_reason(r
         assert ours(violations(rule.resource_type, excused)) == []
 
 
+def test_log_groups_that_never_expire_keep_events_long_enough():
+    assert [r.id for r in violations("aws_cloudwatch_log_group", {"kms_key_id": "k"})] == []
+    assert [r.id for r in violations("aws_cloudwatch_log_group", {"kms_key_id": "k", "retention_in_days": 0})] == []
+
+
 def test_preflight_is_not_an_open_method():
     assert violations("aws_api_gateway_method", {"http_method": "OPTIONS", "authorization": "NONE"}) == []
 
