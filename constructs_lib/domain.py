@@ -91,6 +91,8 @@ class CustomDomain(Construct):
         """A public ACM certificate, DNS-validated in the zone; the domain waits for it."""
         certificate = aws.acm_certificate.AcmCertificate(
             self, "certificate", domain_name=props.domain_name, validation_method="DNS",
+            # mTLS endpoints take no ECDSA server certificate.
+            key_algorithm="RSA_2048" if props.truststore_uri else None,
             # A renewed or changed certificate is in place before the old one goes.
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )  # fmt: skip

@@ -46,9 +46,9 @@ FIPS_REGIONS: dict[str, frozenset[str]] = {
 FIPS_SOURCES = {
     "cognito-idp": "docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-cog.html: Cognito in "
                    "GovCloud uses FIPS endpoints only, cognito-idp-fips.us-gov-west-1 and -east-1",
-    "apigateway": "docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-endpoints.html lists "
-                  "apigateway-fips.us-gov-<west|east>-1, and the SDKs' endpoint rules resolve it with UseFIPS "
-                  "(botocore's older endpoints.json has no GovCloud variant)",
+    "apigateway": "the SDKs' endpoint rules resolve apigateway-fips.us-gov-<west|east>-1 with UseFIPS, and a "
+                  "copy of the GovCloud endpoint page lists it; AWS's current pages do not confirm the host "
+                  "(the GovCloud API Gateway page says APIs there are FIPS-compliant by default)",
 }  # fmt: skip
 # Regions whose Cognito user pool domains have a FIPS host (<domain>.auth-fips.<region>.
 # amazoncognito.com). Sources: the Public Suffix List's Amazon Cognito section (us-east-1,
@@ -110,6 +110,11 @@ TENANT_ISOLATION_MISSING = ("us-gov-east-1", "us-gov-west-1", "ap-southeast-6", 
 def partition_problems(p: McpServerProps, region: str) -> list[Problem]:
     """Features the props use that AWS does not offer in `region`."""
     found = []
+    if p.custom_domain_name and not p.acm_certificate_arn and region in GOVCLOUD:
+        found.append((("route53_zone_id",), f"the stack would request the certificate from ACM and validate it "
+                      f"in this zone, but Route 53 has no public hosted zones in {region} (GovCloud) and ACM "
+                      "cannot validate through a private one; validate or import the certificate with DNS "
+                      "outside GovCloud and give acm_certificate_arn"))  # fmt: skip
     if p.enable_tenant_isolation and region in TENANT_ISOLATION_MISSING:
         found.append((("enable_tenant_isolation",), f"Lambda tenant isolation mode is not offered in {region}; "
                       "deploy to a commercial region that has it, or turn it off (the token vending machine "
@@ -128,17 +133,29 @@ PARTITION_FEATURES: tuple[tuple[str, str, str, str], ...] = (
     ("API Gateway REST response streaming", "offered", "streams as elsewhere",
      "[What's New, 19 Nov 2025](https://aws.amazon.com/about-aws/whats-new/2025/11/api-gateway-response-streaming-rest-apis): "
      "\"available in all AWS Regions, including the AWS GovCloud (US) Regions\""),
-    ("API Gateway HTTP APIs", "no AWS statement found either way in this research", "not checked; where "
-     "they are missing, `front_door = \"rest\"` works", "none found"),
+    ("API Gateway HTTP APIs", "offered (inferred: the page lists HTTP API limits in both regions; private "
+     "integrations, which the stack does not use, are limited)", "not checked",
+     "[API Gateway in AWS GovCloud (US)](https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-abp.html)"),
+    ("API Gateway custom domains and mutual TLS", "Regional domains only; mTLS endpoints take no ECDSA server "
+     "certificate", "domains are Regional; a certificate the stack requests is RSA 2048",
+     "[API Gateway in AWS GovCloud (US)](https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-abp.html)"),
+    ("Route 53 public hosted zones", "not offered (private DNS and health checks are)",
+     "synth error when the stack would validate a certificate in `route53_zone_id`: give `acm_certificate_arn`",
+     "[Route 53 in AWS GovCloud (US)](https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-r53.html); "
+     "ACM cannot validate through a private zone ([ACM domain validation](https://docs.aws.amazon.com/acm/latest/userguide/domain-ownership-validation.html))"),
+    ("DynamoDB global tables", "offered, version 2019.11.21 (replicas), not the legacy API", "replicas on the table",
+     "[DynamoDB global tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html): "
+     "\"available in all Regions where DynamoDB is available\""),
+    ("ECR cross-region replication", "no AWS statement found either way", "not checked",
+     "[ECR in AWS GovCloud (US)](https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-ecr.html) lists no such limit"),
     ("Cognito user pools and their prefix domain", "offered; FIPS endpoints only, hosted domains on `auth-fips`",
      "the token endpoint output uses `auth-fips` in GovCloud",
      "[Cognito in AWS GovCloud (US)](https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-cog.html)"),
     ("Cognito custom domains", "not offered", "not used: the stack creates a prefix domain",
      "[Cognito in AWS GovCloud (US)](https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-cog.html)"),
-    ("FIPS endpoints of the services the stack calls", "all of them, in both GovCloud regions",
-     "`stack.fips_endpoints` works there", "botocore 1.44.8 `data/endpoints.json`; for API Gateway, "
-     "[GovCloud endpoints](https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-endpoints.html) "
-     "and the SDKs' endpoint rules; for Cognito, the GovCloud Cognito page"),
+    ("FIPS endpoints of the services the stack calls", "all of them, in both GovCloud regions; API Gateway's "
+     "`apigateway-fips` host unconfirmed by a current AWS page", "`stack.fips_endpoints` works there",
+     "botocore 1.44.8 `data/endpoints.json`; for API Gateway, the SDKs' endpoint rules; for Cognito, the GovCloud Cognito page"),
     ("Route 53 health check metrics", "published in us-gov-west-1 (inferred: AWS does not document it; "
      "the SDK signs GovCloud Route 53 calls for us-gov-west-1)", "the health alarm, topic and key go to us-gov-west-1",
      "botocore 1.44.8 `data/endpoints.json`, `route53` in `aws-us-gov`"),

@@ -292,9 +292,9 @@ def warnings(p: McpServerProps) -> list[tuple[str, str]]:
             "replaces whatever another stack or person configured there"))  # fmt: skip
     if p.enable_mtls and p.acm_certificate_arn:
         found.append(("enable_mtls",
-            "mutual TLS needs an ACM-issued public certificate on the domain; an imported or "
-            "private-CA certificate also needs an ownership verification certificate, which "
-            "this stack does not set"))  # fmt: skip
+            "mutual TLS needs an RSA (not ECDSA), ACM-issued public certificate on the domain; "
+            "an imported or private-CA certificate also needs an ownership verification "
+            "certificate, which this stack does not set"))  # fmt: skip
     if not is_token(p.timeout) and p.timeout > p.integration_limit_seconds:
         api = "HTTP API" if p.resolved_front_door == "http" else "buffered REST API"
         limit = p.integration_limit_seconds

@@ -209,3 +209,10 @@ def test_a_library_stack_in_govcloud_fails_at_synth_naming_the_construct():
     with pytest.raises(RuntimeError) as failed:
         Testing.full_synth(stack)
     assert "[gov/mcp] enable_tenant_isolation: Lambda tenant isolation mode is not offered in us-gov-west-1" in str(failed.value)
+
+
+def test_govcloud_cannot_validate_a_certificate_in_a_route53_zone():
+    problems = rule_problems({**GOV, "front_door": "rest", "custom_domain_name": "mcp.example.gov",
+                              "route53_zone_id": "Z0123456789ABCDEFGHIJ"})  # fmt: skip
+    (message,) = [m for f, m in problems if f == "route53_zone_id"]
+    assert "Route 53 has no public hosted zones in us-gov-west-1" in message and "give acm_certificate_arn" in message

@@ -77,6 +77,12 @@ def test_http_domain_maps_the_default_stage_and_disables_the_default_endpoint():
     assert only(synth.resources("aws_apigatewayv2_api"))["disable_execute_api_endpoint"] is True
 
 
+def test_a_certificate_for_mtls_is_rsa_because_mtls_endpoints_refuse_ecdsa():
+    synth = synth_config(**REST, custom_domain_name="mcp.example.com", route53_zone_id="Z0123456789ABCDEFGHIJ",
+                         enable_mtls=True, mtls_truststore_uri="s3://trust-bucket/clients.pem")  # fmt: skip
+    assert synth.one("aws_acm_certificate", domain_name="mcp.example.com")["key_algorithm"] == "RSA_2048"
+
+
 def test_a_zone_gets_a_dns_validated_certificate_and_the_alias_record():
     synth = synth_config(**REST, custom_domain_name="mcp.example.com", route53_zone_id="Z0123456789ABCDEFGHIJ")
     certificate = synth.one("aws_acm_certificate", domain_name="mcp.example.com")
@@ -96,6 +102,7 @@ def test_a_zone_gets_a_dns_validated_certificate_and_the_alias_record():
 def test_mtls_reads_the_truststore_from_s3(front_door, resource):
     synth = synth_config(front_door=front_door, **DOMAIN, enable_mtls=True,
                          mtls_truststore_uri="s3://trust-bucket/clients.pem", mtls_truststore_version="v3")  # fmt: skip
+    assert "aws_acm_certificate" not in synth.json["resource"]  # given: its key type is its owner's
     assert only(synth.resources(resource))["mutual_tls_authentication"] == {
         "truststore_uri": "s3://trust-bucket/clients.pem", "truststore_version": "v3"}
     assert any("ownership verification" in w for w in synth.warnings())
