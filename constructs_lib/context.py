@@ -8,6 +8,7 @@ from cdktf import TerraformStack
 from constructs import Construct
 
 from . import aws
+from .checks import is_token
 
 # The bindings are 6.25.0. Streaming REST integrations with a timeout above 29 s validate from
 # 6.26.0 (hashicorp/terraform-provider-aws#45482, up to 900000 ms with STREAM); 7.x may break.
@@ -79,8 +80,6 @@ def default_provider(scope: Construct):
 def provider_region(scope: Construct) -> str | None:
     """The region the stack's default AWS provider names, when it is a literal (None when the
     provider takes it from the environment or a token)."""
-    from .checks import is_token
-
     value = getattr(default_provider(scope), "region", None)
     return None if not value or is_token(value) else value
 

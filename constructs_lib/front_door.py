@@ -75,11 +75,19 @@ class FrontDoorProps:
 
 
 class FrontDoor(Construct):
-    """Base of `McpHttpApi` and `McpRestApi`: subclasses set `api`, `access_logs`,
-    `api_endpoint`, `SERVER_ERRORS_METRIC`, `CLIENT_ERRORS_METRIC` and `_metric_dimensions`."""
+    """Base of `McpHttpApi` and `McpRestApi`: subclasses set `api`, `access_logs`, `stage`,
+    `api_endpoint`, `stage_reference`, `default_base_path`, `SERVER_ERRORS_METRIC`,
+    `CLIENT_ERRORS_METRIC` and `_metric_dimensions`."""
 
     SERVER_ERRORS_METRIC: str
     CLIENT_ERRORS_METRIC: str
+
+    def __init__(self, scope: Construct, id: str, props: FrontDoorProps, *, timeout_limit_s: int, integrations: str):
+        """Holds `props`, whose integration timeout must fit what `integrations` allow."""
+        super().__init__(scope, id)
+        if not 1 <= props.integration_timeout_seconds <= timeout_limit_s:
+            raise ValueError(f"integration_timeout_seconds: {integrations} allow 1 to {timeout_limit_s} s")
+        self.props = props
 
     @property
     def api_endpoint(self) -> str:
@@ -92,6 +100,16 @@ class FrontDoor(Construct):
     @property
     def api_id(self) -> str:
         return self.api.id
+
+    @property
+    def stage_reference(self) -> str:
+        """The stage's name as a reference to it (what is mapped waits for the stage)."""
+        raise NotImplementedError
+
+    @property
+    def default_base_path(self) -> str:
+        """The path the default endpoint's URLs start with ("" or "/<stage>")."""
+        raise NotImplementedError
 
     @property
     def default_host(self) -> str:

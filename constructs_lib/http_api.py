@@ -36,13 +36,8 @@ class McpHttpApi(FrontDoor):
     """HTTP API with `POST`, `GET` and `DELETE /mcp`, JSON access logs and stage throttling."""
 
     def __init__(self, scope: Construct, id: str, props: McpHttpApiProps):
-        super().__init__(scope, id)
-        self.props = props
-        if not 1 <= props.integration_timeout_seconds <= HTTP_API_MAX_INTEGRATION_TIMEOUT_S:
-            raise ValueError(
-                "integration_timeout_seconds: HTTP API integrations allow 1 to "
-                f"{HTTP_API_MAX_INTEGRATION_TIMEOUT_S} s"
-            )
+        super().__init__(scope, id, props, timeout_limit_s=HTTP_API_MAX_INTEGRATION_TIMEOUT_S,
+                         integrations="HTTP API integrations")  # fmt: skip
         self.api = aws.apigatewayv2_api.Apigatewayv2Api(
             self,
             "api",
@@ -180,6 +175,14 @@ class McpHttpApi(FrontDoor):
     @property
     def api_endpoint(self) -> str:
         return self.api.api_endpoint
+
+    @property
+    def stage_reference(self) -> str:
+        return self.stage.name
+
+    @property
+    def default_base_path(self) -> str:
+        return ""  # the $default stage is at the root
 
     @property
     def _metric_dimensions(self) -> dict[str, str]:

@@ -191,11 +191,9 @@ class McpServer(Construct, SeedOutputs):
             self._http_api(shared)
         self.domain = None
         if props.custom_domain_name:
-            rest = props.resolved_front_door == "rest"
             self.domain = CustomDomain(self, "domain", CustomDomainProps(
                 domain_name=props.custom_domain_name, kind=props.resolved_front_door,
-                api_id=self.front_door.api_id,
-                stage_name=self.front_door.stage.stage_name if rest else self.front_door.stage.name,
+                api_id=self.front_door.api_id, stage_name=self.front_door.stage_reference,
                 certificate_arn=props.acm_certificate_arn, zone_id=props.route53_zone_id,
                 truststore_uri=props.mtls_truststore_uri if props.enable_mtls else None,
                 truststore_version=props.mtls_truststore_version,
@@ -251,8 +249,7 @@ class McpServer(Construct, SeedOutputs):
         if props.custom_domain_name:
             fqdn, path = props.custom_domain_name, props.health_check_path
         else:
-            fqdn = door.default_host
-            path = f"/{door.stage_name}{props.health_check_path}" if props.resolved_front_door == "rest" else props.health_check_path
+            fqdn, path = door.default_host, door.default_base_path + props.health_check_path
         self.health_check = HealthCheck(self, "health", HealthCheckProps(
             names=self.names, fqdn=fqdn, path=path, failure_threshold=props.health_check_failure_threshold,
             metrics_region=metrics_region,

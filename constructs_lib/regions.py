@@ -91,12 +91,13 @@ def services_called(p: McpServerProps) -> dict[str, str]:
 def fips_problems(p: McpServerProps, region: str, setting: tuple[str, ...]) -> list[Problem]:
     """With FIPS endpoints on (`setting` names where), every service the stack calls needs one
     in `region`: the provider would otherwise fail to connect at apply time."""
-    missing = [(s, why) for s, why in services_called(p).items() if region not in FIPS_REGIONS[s]]
+    called = services_called(p)
+    missing = [(s, why) for s, why in called.items() if region not in FIPS_REGIONS[s]]
     if not missing:
         return []
     names = ", ".join(f"{SERVICE_NAMES[s]} ({why})" for s, why in missing)
     # Regions of the same partition (moving to GovCloud is not a region change).
-    usable = sorted(r for r in set.intersection(*(set(FIPS_REGIONS[s]) for s in services_called(p)))
+    usable = sorted(r for r in set.intersection(*(set(FIPS_REGIONS[s]) for s in called))
                     if partition_of_region(r) == partition_of_region(region))  # fmt: skip
     return [(setting, f"no FIPS endpoint in {region} for {names}; deploy to a region where all have one "
              f"({', '.join(usable) or 'none'}) or turn FIPS endpoints off")]  # fmt: skip

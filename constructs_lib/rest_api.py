@@ -65,18 +65,11 @@ class McpRestApi(FrontDoor):
     """REST API with `POST`, `GET`, `DELETE /mcp`, Cognito scopes, WAF and tenant routing."""
 
     def __init__(self, scope: Construct, id: str, props: McpRestApiProps):
-        super().__init__(scope, id)
-        self.props = props
-        limit = REST_API_MAX_STREAMING_TIMEOUT_S if props.response_streaming else REST_API_MAX_INTEGRATION_TIMEOUT_S
-        if not 1 <= props.integration_timeout_seconds <= limit:
-            raise ValueError(
-                f"integration_timeout_seconds: {'streaming' if props.response_streaming else 'buffered'} "
-                f"REST API integrations allow 1 to {limit} s"
-            )
+        streaming = props.response_streaming
+        super().__init__(scope, id, props, integrations=f"{'streaming' if streaming else 'buffered'} REST API integrations",
+                         timeout_limit_s=REST_API_MAX_STREAMING_TIMEOUT_S if streaming else REST_API_MAX_INTEGRATION_TIMEOUT_S)  # fmt: skip
         if props.tenant_isolation and not props.auth:
-            raise ValueError(
-                "tenant isolation needs enable_auth: the tenant is the verified token's client"
-            )
+            raise ValueError("tenant isolation needs enable_auth: the tenant is the verified token's client")
         self.stage_name = props.names.rest_api_stage
         self._api(props)
         self._routes(props)
@@ -346,7 +339,7 @@ class McpRestApi(FrontDoor):
         """Where the `/mcp` resource's metadata is, as the 401 and 403 challenges name it."""
         if self.props.custom_domain_name:
             return f"{self.public_base_url}{METADATA_PATHS[1]}"
-        return f"https://{self.default_host}/{self.stage_name}{METADATA_PATHS[1]}"
+        return f"https://{self.default_host}{self.default_base_path}{METADATA_PATHS[1]}"
 
     def _error_responses(self, props: McpRestApiProps) -> list:
         """Errors API Gateway itself returns carry CORS headers (so a browser client can read
@@ -393,6 +386,14 @@ class McpRestApi(FrontDoor):
     @property
     def api_endpoint(self) -> str:
         return self.stage.invoke_url
+
+    @property
+    def stage_reference(self) -> str:
+        return self.stage.stage_name
+
+    @property
+    def default_base_path(self) -> str:
+        return f"/{self.stage_name}"
 
     @property
     def _metric_dimensions(self) -> dict[str, str]:
