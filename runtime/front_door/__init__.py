@@ -6,4 +6,8 @@ authorized `/mcp` request to the server as the Lambda Web Adapter does behind th
 the request with the proxy event's request context, verified claims included, in
 `x-amzn-request-context`. It streams the response (the REST API's STREAM mode) or buffers it
 and gives up after the buffered integration limit.
+
+With sign-in on (`sign_in.py`), it also serves the stack's authorization-server facade under the
+stage, in front of a stand-in for Cognito's managed login (`managed_login.py`), so people sign in
+from real MCP clients and get Cognito-shaped user tokens the same authorizer verifies.
 """

@@ -30,6 +30,7 @@ from constructs_lib.transport import (
     www_authenticate,
 )
 
+from .sign_in import FACADE_ROUTES, SignIn
 from .tokens import TokenIssuer
 
 # What the Lambda Web Adapter sets from the event; a client's own values never reach the app.
@@ -56,9 +57,10 @@ class GatewaySettings:
 
 
 class Gateway:
-    def __init__(self, settings: GatewaySettings, issuer: TokenIssuer):
+    def __init__(self, settings: GatewaySettings, issuer: TokenIssuer, sign_in: SignIn | None = None):
         self.settings = settings
         self.issuer = issuer
+        self.sign_in = sign_in
         self.http = httpx2.AsyncClient(timeout=httpx2.Timeout(None))
 
     # -- URLs as the stack builds them: the stage is the first path segment --------------
@@ -94,9 +96,11 @@ class Gateway:
 
     async def metadata(self, request: Request) -> Response:
         suffix = request.url.path.removeprefix(f"/{self.settings.stage}{METADATA_PATHS[0]}")
-        document = protected_resource_metadata(
-            self.base(request) + suffix, self.issuer.issuer, (SCOPE,), self.settings.name
-        )
+        # With sign-in, the facade first (people's clients take the first) and the pool still
+        # (machine clients configured with its issuer match it), as the stack writes it.
+        server, scopes = ((self.sign_in.issuer, self.issuer.issuer), self.sign_in.scopes) if self.sign_in \
+            else (self.issuer.issuer, (SCOPE,))
+        document = protected_resource_metadata(self.base(request) + suffix, server, scopes, self.settings.name)
         return JSONResponse(document, headers={**self.allow_origin(request), "vary": "Origin",
                                                "cache-control": "max-age=300"})  # fmt: skip
 
@@ -174,6 +178,11 @@ class Gateway:
                 yield chunk
         await answer.aclose()
 
+    # -- sign-in for people: the facade, under the stage -----------------------------------
+
+    async def facade(self, request: Request) -> Response:
+        return await self.sign_in.handle(request, self.settings.stage)
+
     # -- Cognito's endpoints -------------------------------------------------------------
 
     async def token(self, request: Request) -> Response:
@@ -183,6 +192,8 @@ class Gateway:
         basic = request.headers.get("authorization", "")
         if basic.startswith("Basic "):
             client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+        if self.sign_in and value("grant_type") in ("authorization_code", "refresh_token"):
+            return self.sign_in.login.token({key: values[0] for key, values in form.items()}, client_id, secret)
         if not self.issuer.authenticate(client_id, secret):
             return JSONResponse({"error": "invalid_client"}, status_code=401)
         if value("grant_type") != "client_credentials":
@@ -202,7 +213,8 @@ class Gateway:
             "authorization_endpoint": f"{request.url.scheme}://{request.url.netloc}/oauth2/authorize",
             "jwks_uri": f"{self.issuer.issuer}/.well-known/jwks.json",
             "response_types_supported": ["code", "token"], "scopes_supported": list(self.issuer.scopes),
-            "grant_types_supported": ["client_credentials"],
+            "grant_types_supported": ["client_credentials",
+                                      *(("authorization_code", "refresh_token") if self.sign_in else ())],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         })  # fmt: skip
 
@@ -213,8 +225,9 @@ class Gateway:
         await self.http.aclose()
 
 
-def create_gateway(settings: GatewaySettings, issuer: TokenIssuer) -> Starlette:
-    gateway = Gateway(settings, issuer)
+def create_gateway(settings: GatewaySettings, issuer: TokenIssuer, sign_in: SignIn | None = None) -> Starlette:
+    """The front door; with `sign_in`, also the facade and Cognito's managed login (stood in)."""
+    gateway = Gateway(settings, issuer, sign_in)
     pool = issuer.issuer.rstrip("/").rsplit("/", 1)[-1]
     stage = settings.stage
     routes = [
@@ -226,6 +239,9 @@ def create_gateway(settings: GatewaySettings, issuer: TokenIssuer) -> Starlette:
         Route(f"/.well-known/oauth-authorization-server/{pool}", gateway.openid_configuration),
         Route(f"/{pool}/.well-known/jwks.json", gateway.jwks),
     ]
+    if sign_in:
+        routes += [Route(f"/{stage}{path}", gateway.facade, methods=[method]) for method, path in FACADE_ROUTES]
+        routes += sign_in.login.routes()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

@@ -7,6 +7,8 @@ with the verified request context. The app:
   method it does not offer with 405, and puts CORS headers on its own responses (behind a REST
   API, API Gateway answers only the preflight and its own errors);
 - takes the tenant from the verified request context (`identity.py`), never from the client;
+- refuses a tool call whose token lacks the tool's scope (`tools.TOOL_SCOPES`) with 403
+  `insufficient_scope`, naming the scopes, so the client can step up;
 - serves 2026-07-28 requests statelessly, and handshake-era clients with sessions kept in the
   session table (`sessions.py`, through tenant credentials with isolation); a GET stream needs
   a connection the function cannot hold between invocations, so GET is 405 in both eras;
@@ -19,7 +21,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from typing import Any
+from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import anyio
 from mcp.server.mcpserver import MCPServer
@@ -34,7 +37,7 @@ from starlette.types import Message, Receive, Scope, Send
 from . import tools
 from .contract import EXPOSED_HEADERS, HEALTH_PATH, MCP_PATH, PROTOCOL_VERSION_HEADER, SESSION_HEADER
 from .credentials import TenantCredentials
-from .identity import identity_from
+from .identity import Identity, identity_from, request_context_of
 from .metering import UsageRecorder
 from .sessions import SessionStore
 from .settings import Settings
@@ -43,19 +46,35 @@ logger = logging.getLogger("mcp_runtime")
 
 SUPPORTED_VERSIONS = (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
 INVALID_REQUEST, INTERNAL_ERROR = -32600, -32603
+# The scope every request to /mcp carries (the front door's authorizer requires it).
+INVOKE_SCOPE = "mcp/invoke"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-def jsonrpc_error(status: int, message: str, code: int = INVALID_REQUEST, headers: dict | None = None) -> Response:
-    body = {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}
+def jsonrpc_error(status: int, message: str, code: int = INVALID_REQUEST, headers: dict | None = None,
+                  request_id: Any = None) -> Response:  # fmt: skip
+    body = {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
     return Response(json.dumps(body), status_code=status, media_type="application/json", headers=headers)
+
+
+def resource_metadata_url(headers: Mapping[str, str]) -> str:
+    """The RFC 9728 metadata URL of `/mcp`, from the verified request context (not the Host
+    header, which the client chooses): the public path of `/mcp` (`/{stage}/mcp` on the default
+    endpoint, the mapped path on a custom domain) with the metadata path before `mcp`."""
+    context = request_context_of(headers)
+    domain = context.get("domainName", "")
+    path = context.get("path") or (context.get("http") or {}).get("path") or MCP_PATH  # REST, HTTP API
+    scheme = "http" if urlsplit(f"//{domain}").hostname in LOOPBACK_HOSTS else "https"
+    return f"{scheme}://{domain}{path.removesuffix(MCP_PATH)}/.well-known/oauth-protected-resource{MCP_PATH}"
 
 
 class McpEndpoint:
     """ASGI endpoint of `/mcp`: the contract checks, sessions and metering, then the SDK."""
 
     def __init__(self, server: MCPServer, settings: Settings, sessions: SessionStore | None,
-                 usage: UsageRecorder | None):  # fmt: skip
+                 usage: UsageRecorder | None, tool_scopes: Mapping[str, str] | None = None):  # fmt: skip
         self.settings = settings
+        self.tool_scopes = tool_scopes or {}
         self.sessions = sessions
         self.usage = usage
         # Stateless: nothing of a request outlives it in this process (another invocation may
@@ -100,9 +119,12 @@ class McpEndpoint:
             return await jsonrpc_error(
                 400, f"Bad Request: unsupported protocol version {version}; supported: {', '.join(SUPPORTED_VERSIONS)}"
             )(scope, receive, send)
-        tenant = identity_from(request.headers).tenant
+        identity = identity_from(request.headers, self.settings.sign_in_client_id)
+        tenant = identity.tenant
         if self.settings.tenant_isolation and tenant is None:
             return await jsonrpc_error(403, "Forbidden: no verified tenant in the request context")(scope, receive, send)
+        if request.method == "POST" and (refusal := self.scope_refusal(request, identity, await request.body())):
+            return await refusal(scope, receive, send)
         try:
             if version in MODERN_PROTOCOL_VERSIONS:
                 await self.modern(request, tenant, scope, send)
@@ -111,6 +133,21 @@ class McpEndpoint:
         except PermissionError as error:
             logger.error("tenant credentials: %s", error)
             await jsonrpc_error(403, "Forbidden: no credentials for this tenant", INTERNAL_ERROR)(scope, receive, send)
+
+    def scope_refusal(self, request: Request, identity: Identity, body: bytes) -> Response | None:
+        """403 `insufficient_scope` for a call of a tool whose scope the token lacks (the body
+        is read again from Starlette's cache by the handlers)."""
+        message = _message(body)
+        if not isinstance(message, dict) or message.get("method") != "tools/call":
+            return None
+        name = (message.get("params") or {}).get("name")
+        needed = self.tool_scopes.get(name) if isinstance(name, str) else None
+        if needed is None or needed in identity.scopes:
+            return None
+        challenge = (f'Bearer error="insufficient_scope", scope="{INVOKE_SCOPE} {needed}", '
+                     f'resource_metadata="{resource_metadata_url(request.headers)}"')  # fmt: skip
+        return jsonrpc_error(403, f"Forbidden: the tool {name} needs the scope {needed}",
+                             headers={"www-authenticate": challenge}, request_id=message.get("id"))  # fmt: skip
 
     async def not_allowed(self, scope: Scope, receive: Receive, send: Send) -> None:
         allow = "POST, DELETE" if self.sessions else "POST"
@@ -196,13 +233,15 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def create_app(settings: Settings | None = None, server: MCPServer | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, server: MCPServer | None = None,
+               tool_scopes: Mapping[str, str] = tools.TOOL_SCOPES) -> Starlette:  # fmt: skip
+    """The app; `tool_scopes` names the scope each of the server's tools needs beyond mcp/invoke."""
     settings = settings or Settings.from_environment()
     server = server or tools.register(MCPServer(name="mcp-server-reference"), settings)
     credentials = TenantCredentials(settings) if settings.vends_credentials else None
     sessions = SessionStore(settings, credentials) if settings.session_table else None
     usage = UsageRecorder(settings) if settings.usage_table else None
-    endpoint = McpEndpoint(server, settings, sessions, usage)
+    endpoint = McpEndpoint(server, settings, sessions, usage, tool_scopes)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):

@@ -12,7 +12,7 @@ from typing import Mapping
 STACK_VARIABLES = (
     "SESSION_TABLE_NAME", "SESSION_TTL_SECONDS", "TENANT_ISOLATION_ENABLED", "TENANT_TAG_KEY",
     "TENANT_ROLE_ARN_PREFIX", "TENANT_TEMPLATE_ROLE_ARN", "TENANT_SESSION_SECONDS",
-    "USAGE_TABLE_NAME", "USAGE_TTL_DAYS", "MCP_ALLOWED_ORIGINS",
+    "USAGE_TABLE_NAME", "USAGE_TTL_DAYS", "MCP_ALLOWED_ORIGINS", "SIGN_IN_CLIENT_ID",
 )  # fmt: skip
 ADAPTER_VARIABLES = ("AWS_LWA_INVOKE_MODE",)
 
@@ -36,6 +36,9 @@ class Settings:
     # Metering: one usage item per tenant per day.
     usage_table: str | None = None
     usage_ttl_days: int = 90
+    # Sign-in for people: the facade's app client; its tokens carry a person's tenant in the
+    # `tenant_id` claim (see identity.py). None: sign-in is off.
+    sign_in_client_id: str | None = None
     # CORS: "*" or the allowed browser origins.
     allowed_origins: tuple[str, ...] = ("*",)
     # Test knob: scales the example tools' sleeping (the code path stays the same).
@@ -61,6 +64,7 @@ class Settings:
             tenant_session_seconds=int(env.get("TENANT_SESSION_SECONDS", "3600")),
             usage_table=env.get("USAGE_TABLE_NAME") or None,
             usage_ttl_days=int(env.get("USAGE_TTL_DAYS", "90")),
+            sign_in_client_id=env.get("SIGN_IN_CLIENT_ID") or None,
             allowed_origins=origins or ("*",),
             time_scale=float(env.get("MCP_TIME_SCALE", "1")),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),

@@ -1,6 +1,10 @@
 """Example tools. Replace them with your own: register functions on `server` with
 `@server.tool()`; a parameter typed `Context` receives the request context (progress, the
 verified tenant through `tenant_of`). See the README, "Your server".
+
+A tool that needs more than the scope every `/mcp` request carries (`mcp/invoke`) is named in
+`TOOL_SCOPES`: a call by a token without that scope is refused with `insufficient_scope`
+(app.py), so a client can ask the person for it (step-up) and call again.
 """
 
 from __future__ import annotations
@@ -11,10 +15,14 @@ from mcp.server.mcpserver import Context, MCPServer
 from .identity import identity_from
 from .settings import Settings
 
+ADMIN_SCOPE = "mcp/admin"
+# Tool name -> the scope it needs besides mcp/invoke (a scope of the stack's `oauth_scopes`).
+TOOL_SCOPES: dict[str, str] = {"admin_stats": ADMIN_SCOPE}
 
-def tenant_of(ctx: Context) -> str | None:
+
+def tenant_of(ctx: Context, settings: Settings) -> str | None:
     """The verified tenant of the request (the front door's, never the client's)."""
-    return identity_from(ctx.headers or {}).tenant
+    return identity_from(ctx.headers or {}, settings.sign_in_client_id).tenant
 
 
 def register(server: MCPServer, settings: Settings) -> MCPServer:
@@ -28,7 +36,7 @@ def register(server: MCPServer, settings: Settings) -> MCPServer:
 
     @server.tool(description="Who the server thinks is calling: the verified tenant and the protocol revision.")
     def whoami(ctx: Context) -> dict:
-        return {"tenant": tenant_of(ctx), "protocol_version": ctx.protocol_version}
+        return {"tenant": tenant_of(ctx, settings), "protocol_version": ctx.protocol_version}
 
     @server.tool(
         description=(
@@ -41,6 +49,13 @@ def register(server: MCPServer, settings: Settings) -> MCPServer:
         for step in range(1, steps + 1):
             await anyio.sleep(seconds / steps * settings.time_scale)
             await ctx.report_progress(step, steps, f"step {step} of {steps}")
-        return {"seconds": seconds, "steps": steps, "tenant": tenant_of(ctx)}
+        return {"seconds": seconds, "steps": steps, "tenant": tenant_of(ctx, settings)}
+
+    @server.tool(description=f"What this server keeps for the caller's tenant (needs the {ADMIN_SCOPE} scope).")
+    def admin_stats(ctx: Context) -> dict:
+        return {
+            "tenant": tenant_of(ctx, settings), "sessions": bool(settings.session_table),
+            "metering": bool(settings.usage_table), "tenant_isolation": settings.tenant_isolation,
+        }  # fmt: skip
 
     return server

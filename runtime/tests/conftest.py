@@ -33,7 +33,11 @@ from botocore.client import BaseClient  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from constructs_lib.transport import SCOPE  # noqa: E402
+from constructs_lib.signin.authserver import DynamoStore  # noqa: E402
+from constructs_lib.signin.authserver.cimd import ClientMetadataError, validate  # noqa: E402
 from front_door.gateway import GatewaySettings, create_gateway  # noqa: E402
+from front_door.managed_login import User  # noqa: E402
+from front_door.sign_in import SignIn, local_sign_in  # noqa: E402
 from front_door.tokens import TokenIssuer  # noqa: E402
 from mcp_runtime.app import create_app  # noqa: E402
 from mcp_runtime.settings import Settings  # noqa: E402
@@ -46,6 +50,11 @@ ROLE_PREFIX = f"arn:aws:iam::{ACCOUNT}:role{TENANT_PATH}"
 TEMPLATE_ROLE = ROLE_PREFIX + "my-tools-dev-tenant-template"
 # The example tools sleep 1 % of their stated time; the front door scales its limits alike.
 TIME_SCALE = 0.01
+# Sign-in for people: the facade's state table, the resource server's scopes, the user pool.
+SIGN_IN_TABLE = "my-tools-dev-sign-in"
+SIGN_IN_SCOPES = (SCOPE, "mcp/admin")
+MFA_CODE = "424242"
+USERS = (User("ada", "correct horse", "acme"), User("bob", "battery staple"))
 
 
 def free_port() -> int:
@@ -78,6 +87,7 @@ class Deployment:
     settings: Settings
     gateway: GatewaySettings
     base: str
+    sign_in: SignIn | None = None
     served: list = field(default_factory=list)
 
     @property
@@ -138,17 +148,48 @@ def deploy():
     """`deploy(tenants, streaming=True, **settings)`: the server behind the front door."""
     running: list[Served] = []
 
-    def start(tenants=("acme", "globex"), streaming: bool = True, origins=("*",), **settings) -> Deployment:
-        app_settings = Settings(time_scale=TIME_SCALE, allowed_origins=tuple(origins), **settings)
+    def start(tenants=("acme", "globex"), streaming: bool = True, origins=("*",), sign_in=None,
+              **settings) -> Deployment:  # fmt: skip
+        """`sign_in(base, issuer) -> SignIn`: people sign in too (see `deploy_sign_in`)."""
         app_port, door_port = free_port(), free_port()
-        running.append(Served(create_app(app_settings), app_port))
         base = f"http://127.0.0.1:{door_port}"
         issuer = TokenIssuer(issuer=f"{base}/local-pool", clients={t: f"secret-{t}" for t in tenants}, scopes=(SCOPE,))
+        people = sign_in(base, issuer) if sign_in else None
+        app_settings = Settings(time_scale=TIME_SCALE, allowed_origins=tuple(origins),
+                                sign_in_client_id=people.login.client_id if people else None, **settings)  # fmt: skip
+        running.append(Served(create_app(app_settings), app_port))
         gateway = GatewaySettings(app_url=f"http://127.0.0.1:{app_port}", stage=STAGE, allowed_origins=tuple(origins),
                                   streaming=streaming, function_timeout_s=180, time_scale=TIME_SCALE)  # fmt: skip
-        running.append(Served(create_gateway(gateway, issuer), door_port))
-        return Deployment(f"{base}/{STAGE}/mcp", issuer, app_settings, gateway, base)
+        running.append(Served(create_gateway(gateway, issuer, people), door_port))
+        return Deployment(f"{base}/{STAGE}/mcp", issuer, app_settings, gateway, base, people)
 
     yield start
     for served in reversed(running):
         served.stop()
+
+
+@pytest.fixture
+def deploy_sign_in(aws, deploy):
+    """`deploy_sign_in(documents={}, **settings)`: a deployment (tenant-isolated unless
+    `settings` say otherwise) with sign-in for `USERS`; the facade keeps its state in a DynamoDB
+    table (moto) and reads a client's metadata document from `documents` (URL -> document)
+    instead of the network."""
+    aws.client("dynamodb").create_table(
+        TableName=SIGN_IN_TABLE, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+    )  # fmt: skip
+
+    def start(documents: dict[str, dict] | None = None, **settings) -> Deployment:
+        def fetch_document(url: str, _settings, **_options) -> dict:
+            if url not in (documents or {}):
+                raise ClientMetadataError("client metadata document could not be fetched")
+            return validate(url, documents[url])
+
+        def sign_in(base: str, issuer: TokenIssuer) -> SignIn:
+            return local_sign_in(base, STAGE, issuer, USERS, MFA_CODE, "upstream-secret",
+                                 DynamoStore(SIGN_IN_TABLE), SIGN_IN_SCOPES, fetch_document=fetch_document)  # fmt: skip
+
+        return deploy(sign_in=sign_in, **(settings or TENANT_SETTINGS))
+
+    return start

@@ -10,7 +10,7 @@ from .clients import python_client, ts_client
 from .conftest import TENANT_SETTINGS
 
 ERAS = {"legacy": "2025-11-25", "2026-07-28": "2026-07-28"}
-TOOLS = ["echo", "add", "whoami", "long_task"]
+TOOLS = ["echo", "add", "whoami", "long_task", "admin_stats"]
 
 
 @pytest.mark.parametrize("mode", ERAS)
