@@ -36,6 +36,9 @@ _EXPORTS = {
     "ReleaseAlias": "release", "ReleaseAliasProps": "release", "OPERATIONS_OUTPUTS": "outputs",
     "ControlRule": "control_rules", "ControlRuleValidation": "control_rules", "skip_check": "compliance",
     "ControlEvidence": "control_report", "component_definition": "control_report",
+    "PeopleSignIn": "auth", "SignIn": "signin.construct", "SignInProps": "signin.construct",
+    "PreTokenTrigger": "signin.construct", "PreTokenTriggerProps": "signin.construct",
+    "SIGN_IN_OUTPUTS": "outputs",
 }  # fmt: skip
 __all__ = sorted(_EXPORTS)
 

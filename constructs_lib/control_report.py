@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 from .control_rules import RULES
 
@@ -37,6 +37,14 @@ class ControlEvidence:
     # Checks of other tools that verify the control here (beyond the rule pack's).
     verified_by: tuple[str, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
+    # Whether the control is reported for a stack (the sign-in controls only where people sign in).
+    applies: Callable[[dict], bool] = lambda stack: True
+
+
+def people_sign_in(stack: dict) -> bool:
+    """Whether people sign in to the stack (an app client with the authorization code grant)."""
+    clients = stack.get("resource", {}).get("aws_cognito_user_pool_client", {}).values()
+    return any("code" in (c.get("allowed_oauth_flows") or ()) for c in clients)
 
 
 CONTROLS: tuple[ControlEvidence, ...] = (
@@ -101,6 +109,49 @@ CONTROLS: tuple[ControlEvidence, ...] = (
         "Each tenant is an app client of the pool; its identity is the verified token's client_id.",
         {"aws_cognito_user_pool_client": ("name", "allowed_oauth_flows")},
         "Vetting the tenants before their app clients are declared.",
+    ),
+    ControlEvidence(
+        "IA-2(1)", "Multi-factor authentication to privileged and non-privileged accounts",
+        "People sign in through Cognito's managed login with a password and a TOTP app (user_mfa = "
+        "required; IA-2(2) alike); machine clients use the client-credentials grant.",
+        {"aws_cognito_user_pool": ("mfa_configuration", "user_pool_tier")},
+        "Enrolling people's TOTP apps, and MFA in an external pool (cognito_user_pool_id).",
+        applies=people_sign_in,
+    ),
+    ControlEvidence(
+        "IA-5(1)", "Password-based authentication",
+        "Passwords of 14 or more characters with all four character classes; temporary passwords "
+        "expire after a day; only operators create people and recover accounts.",
+        {"aws_cognito_user_pool": ("name",)},
+        "Issuing temporary passwords out of band, and the policy of an external pool.",
+        applies=people_sign_in,
+    ),
+    ControlEvidence(
+        "AC-7", "Unsuccessful logon attempts",
+        "Cognito locks a user out after repeated failed sign-ins, with a lockout that grows with "
+        "each further failure (not configurable); the sign-in facade's registrations are rate-limited "
+        "per source address.",
+        {"aws_cognito_user_pool": ("name",)},
+        "Reviewing locked-out accounts; threat protection (the Plus feature plan) if required.",
+        applies=people_sign_in,
+    ),
+    ControlEvidence(
+        "AU-12", "Audit record generation (the sign-in events of AU-2)",
+        "The sign-in facade logs every authorization, consent, callback, token exchange and "
+        "registration (outcome and client, never a code, token, secret or cookie) to its encrypted "
+        "log group; CloudTrail records Cognito's own sign-in events.",
+        {"aws_cloudwatch_log_group": ("name",)},
+        "A CloudTrail trail that keeps Cognito's events, and reviewing them.",
+        applies=people_sign_in,
+    ),
+    ControlEvidence(
+        "SC-23", "Session authenticity",
+        "Authorization codes are single-use, live 60 s and are bound to the client, the redirect URI "
+        "and the PKCE (S256) verifier; state is required and iss is returned (RFC 9207); the consent "
+        "form is CSRF-protected; refresh handles rotate and a reused one revokes its family.",
+        {"aws_dynamodb_table": ("name",), "aws_cognito_user_pool_client": ("name", "allowed_oauth_flows")},
+        "How people's MCP clients store their tokens.",
+        applies=people_sign_in,
     ),
     ControlEvidence(
         "IR-4", "Incident handling",
@@ -176,7 +227,7 @@ def evidence(stack: dict) -> list[dict]:
     to the customer (plain data, shared by the OSCAL and Markdown forms)."""
     resources = stack.get("resource", {})
     found = []
-    for control in CONTROLS:
+    for control in (c for c in CONTROLS if c.applies(stack)):
         rules = [r for r in RULES if r.control == control.control]
         implementing, recorded = [], []
         for resource_type, arguments in control.resources.items():
@@ -197,6 +248,11 @@ def evidence(stack: dict) -> list[dict]:
     return found
 
 
+def _control_id(control: str) -> str:
+    """OSCAL's id of a control: `ia-2`, and `ia-2.1` for the enhancement IA-2(1)."""
+    return control.lower().replace("(", ".").replace(")", "")
+
+
 def component_definition(stack: dict, stack_name: str) -> dict:
     """The OSCAL component definition (JSON) of the stack."""
     fips = any(p.get("use_fips_endpoint") for p in stack.get("provider", {}).get("aws", []))
@@ -211,7 +267,7 @@ def component_definition(stack: dict, stack_name: str) -> dict:
                    "remarks": e["reason"]} for e in item["exceptions"]]  # fmt: skip
         requirement = {
             "uuid": _uuid(stack_name, item["control"]),
-            "control-id": item["control"].lower(),
+            "control-id": _control_id(item["control"]),
             "description": item["implementation"],
             "remarks": f"Customer responsibility: {item['customer']}",
         }

@@ -37,6 +37,12 @@ def _block(body: dict, name: str) -> dict:
     return value[0] if isinstance(value, list) and value else value if isinstance(value, dict) else {}
 
 
+def _strong_passwords(policy: dict) -> bool:
+    classes = ("require_lowercase", "require_uppercase", "require_numbers", "require_symbols")
+    return (policy.get("minimum_length") or 0) >= 14 and all(policy.get(c) is True for c in classes) \
+        and 0 < (policy.get("temporary_password_validity_days") or 0) <= 7
+
+
 RULES: tuple[ControlRule, ...] = (
     ControlRule("MCP-SC28-LOGS", "SC-28", "aws_cloudwatch_log_group", ("CKV_AWS_158",),
                 "log groups are encrypted with a customer-managed KMS key", lambda b: bool(b.get("kms_key_id"))),
@@ -64,6 +70,13 @@ RULES: tuple[ControlRule, ...] = (
                 lambda b: b.get("authorization") not in (None, "NONE") or b.get("http_method") == "OPTIONS"),
     ControlRule("MCP-IA2-ROUTE", "IA-2", "aws_apigatewayv2_route", ("CKV_AWS_309",),
                 "API routes require an authorizer", lambda b: b.get("authorization_type") not in (None, "NONE")),
+    ControlRule("MCP-IA2-MFA", "IA-2(1)", "aws_cognito_user_pool", (),
+                "user pools people sign in to require MFA (a pool with MFA off and no TOTP serves "
+                "machine clients only)",
+                lambda b: b.get("mfa_configuration") == "ON" or not b.get("software_token_mfa_configuration")),
+    ControlRule("MCP-IA5-PASSWORD", "IA-5(1)", "aws_cognito_user_pool", (),
+                "passwords have 14 or more characters of all four classes and temporary ones expire",
+                lambda b: _strong_passwords(_block(b, "password_policy"))),
     ControlRule("MCP-SC8-DOMAIN", "SC-8", "aws_api_gateway_domain_name", ("CKV_AWS_206",),
                 "custom domains negotiate TLS 1.2 or later", lambda b: b.get("security_policy") == "TLS_1_2"),
 )  # fmt: skip

@@ -2,40 +2,24 @@
 
 An HTTP API has no static (MOCK) responses, so a small function the stack ships answers its
 two well-known routes; the REST API answers them itself (see `McpRestApi`). The package is
-built at synth from `handlers/protected_resource_metadata.py`, byte for byte the same on every
-machine (stored, fixed timestamps), so its hash changes only when its source does.
+built at synth from `handlers/protected_resource_metadata.py` (see `packaging`).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from cdktf import AssetType, TerraformAsset
 from constructs import Construct
 
 from .function import McpFunction, McpFunctionProps, ZipCode
 from .kms import KeyLike
 from .naming import Names
+from .packaging import package, stage
 
 HANDLER_SOURCE = Path(__file__).resolve().parent / "handlers" / "protected_resource_metadata.py"
 RUNTIME = "python3.13"
-
-
-def package(source: Path = HANDLER_SOURCE) -> bytes:
-    """A reproducible .zip holding `source` alone."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        entry = zipfile.ZipInfo(source.name, date_time=(1980, 1, 1, 0, 0, 0))
-        entry.external_attr = 0o644 << 16
-        archive.writestr(entry, source.read_bytes())
-    return buffer.getvalue()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,13 +40,7 @@ class MetadataFunction(Construct):
     def __init__(self, scope: Construct, id: str, props: MetadataFunctionProps):
         super().__init__(scope, id)
         names = props.names
-        content = package()
-        digest = hashlib.sha256(content).digest()
-        # TerraformAsset copies the file beside the stack; the copy's name carries its hash.
-        staged = Path(tempfile.gettempdir()) / f"mcp-prm-{digest.hex()[:16]}.zip"
-        if not staged.exists():
-            staged.write_bytes(content)
-        asset = TerraformAsset(self, "package", path=str(staged), type=AssetType.FILE)
+        staged = stage(self, "package", package({HANDLER_SOURCE.name: HANDLER_SOURCE}), "mcp-prm")
         self.function = McpFunction(
             self,
             "function",
@@ -71,8 +49,8 @@ class MetadataFunction(Construct):
                 role_name=names.metadata_function_role,
                 log_group_name=names.metadata_function_log_group,
                 code=ZipCode(
-                    path=asset.path,
-                    sha256=base64.b64encode(digest).decode(),
+                    path=staged.path,
+                    sha256=staged.sha256,
                     handler=f"{HANDLER_SOURCE.stem}.handler",
                     runtime=RUNTIME,
                 ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Literal, Mapping, Sequence
 
 from constructs import Construct
 
@@ -17,7 +17,7 @@ from .release import ReleaseAlias
 from .kms import KeyLike
 from .monitoring import Metric
 from .naming import Names
-from .transport import CORS_ALLOW_HEADERS
+from .transport import CORS_ALLOW_HEADERS, SCOPE
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,11 @@ class FrontDoorProps:
     # A custom domain (`mcp.example.com`) the API is reached at instead of its execute-api
     # host, which is then disabled so the domain (and its mTLS) cannot be bypassed.
     custom_domain_name: str | None = None
+    # The scopes the protected-resource metadata lists (`mcp/invoke` first).
+    scopes: tuple[str, ...] = (SCOPE,)
+    # The metadata names this API itself as the authorization server (the sign-in facade
+    # answers there) instead of the Cognito pool.
+    own_authorization_server: bool = False
 
 
 class FrontDoor(Construct):
@@ -121,6 +126,21 @@ class FrontDoor(Construct):
         """Where clients reach the API: the custom domain's root, else the default endpoint."""
         domain = self.props.custom_domain_name
         return f"https://{domain}" if domain else self.api_endpoint
+
+    @property
+    def base_url(self) -> str:
+        """`public_base_url` built from the API's id alone (no stage or deployment), for what
+        the API's own integrations depend on."""
+        domain = self.props.custom_domain_name
+        return f"https://{domain}" if domain else f"https://{self.default_host}{self.default_base_path}"
+
+    def accept_client(self, client_id: str) -> None:
+        """Accept tokens of one more app client of the pool (a Cognito authorizer accepts any
+        client of its pool; the HTTP API's JWT authorizer lists them)."""
+
+    def add_public_routes(self, id: str, function: McpFunction, routes: Sequence[tuple[str, str]], reason: str) -> None:
+        """Proxy each (method, path) to `function` without any authorizer, for `reason`."""
+        raise NotImplementedError
 
     @property
     def mcp_endpoint_url(self) -> str:

@@ -54,6 +54,9 @@ class McpFunctionProps:
     tenant_isolation: bool = False
     # Publish a version on every change of code or configuration (canary releases).
     publish: bool = False
+    # Empty subnet_ids: the function runs outside any VPC, for this stated reason (Checkov's
+    # CKV_AWS_117 record).
+    outside_vpc_reason: str | None = None
     # What must exist before the function is created, beyond its role and log group.
     depends_on: Sequence[ITerraformDependable] = ()
 
@@ -68,7 +71,10 @@ class McpFunction(Construct):
 
     def __init__(self, scope: Construct, id: str, props: McpFunctionProps):
         super().__init__(scope, id)
-        managed = ["service-role/AWSLambdaVPCAccessExecutionRole"]
+        # In private subnets the role needs AWS's VPC-access policy (network interfaces); a
+        # function outside any VPC (one that must reach public endpoints) only writes logs.
+        in_vpc = bool(props.subnet_ids)
+        managed = ["service-role/AWSLambdaVPCAccessExecutionRole" if in_vpc else "service-role/AWSLambdaBasicExecutionRole"]
         if props.enable_xray_tracing:
             managed.append("AWSXRayDaemonWriteAccess")
         self.role = ServiceRole(
@@ -95,6 +101,7 @@ class McpFunction(Construct):
             key=props.kms_key,
         )
         lf = aws.lambda_function
+        self._environment = dict(props.environment_variables)
         self.function = lf.LambdaFunction(
             self,
             "function",
@@ -112,7 +119,9 @@ class McpFunction(Construct):
             vpc_config=lf.LambdaFunctionVpcConfig(
                 subnet_ids=list(props.subnet_ids),
                 security_group_ids=list(props.security_group_ids),
-            ),
+            )
+            if in_vpc
+            else None,
             tracing_config=lf.LambdaFunctionTracingConfig(
                 mode="Active" if props.enable_xray_tracing else "PassThrough"
             ),
@@ -132,6 +141,8 @@ class McpFunction(Construct):
         )
 
         skip_check(self.function, "CKV_AWS_116", NO_DLQ)
+        if not in_vpc:
+            skip_check(self.function, "CKV_AWS_117", props.outside_vpc_reason or "no subnets given")
         if not props.enable_xray_tracing:
             skip_check(self.function, "CKV_AWS_50", "enable_xray_tracing = false in this environment")
         skip_check(
@@ -139,6 +150,12 @@ class McpFunction(Construct):
             "CKV_AWS_272",
             NO_CODE_SIGNING if isinstance(props.code, ImageCode) else GENERATED_CODE,
         )
+
+    def add_environment(self, **variables: str) -> None:
+        """More variables for the function's code (values known only once later constructs
+        exist, such as an app client's id)."""
+        self._environment.update(variables)
+        self.function.put_environment(variables=dict(self._environment))
 
     @property
     def function_arn(self) -> str:

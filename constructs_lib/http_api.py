@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from constructs import Construct
 
@@ -87,6 +88,7 @@ class McpHttpApi(FrontDoor):
                     issuer=props.auth.issuer, audience=list(props.auth.client_ids)
                 ),
             )
+            self.audience = list(props.auth.client_ids)
         auth = (
             {
                 "authorization_type": "JWT",
@@ -110,7 +112,7 @@ class McpHttpApi(FrontDoor):
         if not self.authorizer:
             for route in self.routes.values():
                 skip_check(route, "CKV_AWS_309", "enable_auth = false in this environment")
-        else:
+        elif props.metadata_function is not None or not props.own_authorization_server:
             self._metadata_routes(props)
         st = aws.apigatewayv2_stage
         self.stage = st.Apigatewayv2Stage(
@@ -168,6 +170,28 @@ class McpHttpApi(FrontDoor):
             principal="apigateway.amazonaws.com",
             source_arn=f"{self.api.execution_arn}/*/GET/{METADATA_PATHS[0].lstrip('/')}*",
         )
+
+    def accept_client(self, client_id: str) -> None:
+        self.audience.append(client_id)
+        self.authorizer.put_jwt_configuration(issuer=self.props.auth.issuer, audience=list(self.audience))
+
+    def add_public_routes(self, id: str, function: McpFunction, routes: Sequence[tuple[str, str]], reason: str) -> None:
+        """Each (method, path) proxied to `function` without an authorizer; the function may be
+        invoked for exactly these routes."""
+        integration = aws.apigatewayv2_integration.Apigatewayv2Integration(
+            self, f"{id}_integration", api_id=self.api.id, integration_type="AWS_PROXY",
+            integration_method="POST", integration_uri=function.invoke_arn, payload_format_version="2.0",
+            timeout_milliseconds=HTTP_API_MAX_INTEGRATION_TIMEOUT_S * 1000,
+        )  # fmt: skip
+        for index, (verb, path) in enumerate(routes):
+            route = aws.apigatewayv2_route.Apigatewayv2Route(
+                self, f"route_{id}_{index}", api_id=self.api.id, route_key=f"{verb} {path}",
+                target=f"integrations/{integration.id}", authorization_type="NONE",
+            )  # fmt: skip
+            skip_check(route, "CKV_AWS_309", reason)
+            self.routes[f"{verb} {path}"] = route
+            function.add_permission(f"http_api_{index}", principal="apigateway.amazonaws.com",
+                                    source_arn=f"{self.api.execution_arn}/*/{verb}{path}")  # fmt: skip
 
     SERVER_ERRORS_METRIC = "5xx"
     CLIENT_ERRORS_METRIC = "4xx"

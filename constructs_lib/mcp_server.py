@@ -13,7 +13,7 @@ import jsii
 from cdktf import Annotations, Aspects, TerraformStack
 from constructs import Construct, IValidation
 
-from .auth import SCOPE, ExternalPool, McpAuth, McpAuthProps
+from .auth import SCOPE, ExternalPool, McpAuth, McpAuthProps, PeopleSignIn
 from .checks import format_problems
 from .control_rules import apply_control_rules
 from .context import provider_region, require_aws_provider, uses_fips_endpoints
@@ -35,6 +35,7 @@ from .release import ReleaseAlias, ReleaseAliasProps
 from .rest_api import McpRestApi, McpRestApiProps
 from .server_rules import region_rules
 from .sessions import SessionTable, SessionTableProps
+from .signin.construct import PreTokenTrigger, PreTokenTriggerProps, SignIn, SignInProps
 from .tagging import TagResources
 from .tvm import TokenVendingMachine, TokenVendingMachineProps, vended_credentials_environment
 
@@ -163,21 +164,33 @@ class McpServer(Construct, SeedOutputs):
     def _front_door(self) -> None:
         """Cognito, then the REST API (WAF, tenants, streaming) or the HTTP API."""
         props, names = self.props, self.names
-        self.auth = None
+        self.auth, self.pre_token, people = None, None, None
+        if props.enable_user_sign_in:
+            self.pre_token = PreTokenTrigger(self, "pre_token", PreTokenTriggerProps(
+                names=names, kms_key=self.kms_key, tenant_attribute=props.user_tenant_attribute,
+                subnet_ids=self.subnet_ids, security_group_ids=self.security_group_ids,
+                log_retention_days=props.log_retention_days, enable_xray_tracing=props.enable_xray_tracing,
+            ))  # fmt: skip
+            people = PeopleSignIn(props.user_mfa, props.user_tenant_attribute, self.pre_token.function_arn)
         if props.enable_auth:
             external = None
             if props.cognito_user_pool_id:
                 external = ExternalPool(props.cognito_user_pool_id, props.cognito_user_pool_endpoint or "",
                                         props.cognito_client_id or "")  # fmt: skip
-            self.auth = McpAuth(self, "auth", McpAuthProps(names=names, external=external,
-                                                           deletion_protection=self.production))  # fmt: skip
+            self.auth = McpAuth(self, "auth", McpAuthProps(
+                names=names, external=external, deletion_protection=self.production,
+                extra_scopes=tuple(props.oauth_scopes), people=None if external else people,
+            ))  # fmt: skip
+        if self.pre_token:
+            self.pre_token.allow_pool(self.auth.user_pool_arn)
         shared = dict(
             names=names, function=self.invoked, kms_key=self.kms_key, log_retention_days=props.log_retention_days,
             throttle_rate_limit=props.throttle_rate_limit, throttle_burst_limit=props.throttle_burst_limit,
             route_throttle_overrides=props.route_throttle_overrides,
             integration_timeout_seconds=props.effective_timeout_seconds, auth=self.auth,
             cors_allowed_origins=tuple(props.cors_allowed_origins), cors_allow_headers=props.cors_allow_headers,
-            custom_domain_name=props.custom_domain_name,
+            custom_domain_name=props.custom_domain_name, scopes=props.scopes,
+            own_authorization_server=props.enable_user_sign_in,
         )  # fmt: skip
         self.metadata = None
         if props.resolved_front_door == "rest":
@@ -198,11 +211,30 @@ class McpServer(Construct, SeedOutputs):
                 truststore_uri=props.mtls_truststore_uri if props.enable_mtls else None,
                 truststore_version=props.mtls_truststore_version,
             ))  # fmt: skip
+        self.sign_in = None
+        if props.enable_user_sign_in:
+            self._sign_in()
+
+    def _sign_in(self) -> None:
+        """The authorization server people's clients sign in through, on the API's own URL;
+        the server learns which client is the people's (their tenant is a claim, not the client)."""
+        props = self.props
+        self.sign_in = SignIn(self, "sign_in", SignInProps(
+            names=self.names, auth=self.auth, front_door=self.front_door, kms_key=self.kms_key,
+            scopes=props.scopes, client_registration=tuple(props.client_registration),
+            allowed_redirect_uris=tuple(props.allowed_redirect_uris),
+            managed_login_host=props.cognito_user_pool_domain,
+            serve_resource_metadata=self.metadata is None and props.resolved_front_door == "http",
+            log_retention_days=props.log_retention_days, enable_xray_tracing=props.enable_xray_tracing,
+            deletion_protection=self.production,
+        ))  # fmt: skip
+        self.front_door.accept_client(self.sign_in.client_id)
+        self.function.add_environment(SIGN_IN_CLIENT_ID=self.sign_in.client_id)
 
     def _http_api(self, shared: dict) -> None:
         """The HTTP API, and the function serving its discovery documents."""
         props, names = self.props, self.names
-        if self.auth:
+        if self.auth and not props.enable_user_sign_in:  # else the sign-in facade serves the metadata
             self.metadata = MetadataFunction(self, "metadata", MetadataFunctionProps(
                 names=names, authorization_server=self.auth.issuer, scopes=(SCOPE,), kms_key=self.kms_key,
                 subnet_ids=self.subnet_ids, security_group_ids=self.security_group_ids,

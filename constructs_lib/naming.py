@@ -35,6 +35,7 @@ KMS_ALIAS = NameRule("KMS alias", 256, r"alias/(?!aws/)[A-Za-z0-9/_-]+")
 SECURITY_GROUP = NameRule("security group name", 255, r"(?!sg-)[\w .:/()#,@\[\]+=&;{}!$*-]+")
 IAM_POLICY = NameRule("IAM policy name", 128, r"[\w+=,.@-]+")
 LOG_METRIC_FILTER = NameRule("CloudWatch Logs metric filter name", 512, r"[^:*]+")
+SECRET = NameRule("Secrets Manager secret name", 512, r"[A-Za-z0-9/_+=.@-]+")
 COGNITO_USER_POOL = NameRule("Cognito user pool name", 128, r"[\w\s+=,.@-]+")
 # The domain prefix gets `-<account id>` (13 characters) appended, so it is unique across
 # accounts, and may not contain the reserved words aws, amazon or cognito.
@@ -146,6 +147,59 @@ class Names:
     def metadata_function_log_group(self) -> str:
         return f"/aws/lambda/{self.metadata_function}"
 
+    # -- sign-in for people ---------------------------------------------------------------------
+
+    @property
+    def sign_in_function(self) -> str:
+        """The authorization server in front of Cognito's managed login."""
+        return f"{self.prefix}-signin"
+
+    @property
+    def sign_in_function_role(self) -> str:
+        return f"{self.prefix}-signin-lambda"
+
+    @property
+    def sign_in_function_log_group(self) -> str:
+        return f"/aws/lambda/{self.sign_in_function}"
+
+    @property
+    def sign_in_table(self) -> str:
+        """Pending authorizations, codes, refresh handles, registrations and consents."""
+        return f"{self.prefix}-sign-in"
+
+    @property
+    def sign_in_secret(self) -> str:
+        """The Secrets Manager secret holding the facade's client secret."""
+        return f"{self.prefix}/sign-in-client"
+
+    @property
+    def sign_in_client(self) -> str:
+        return f"{self.prefix}-sign-in"
+
+    @property
+    def pre_token_function(self) -> str:
+        """Cognito's pre-token-generation trigger: a person's tenant into the access token."""
+        return f"{self.prefix}-pretoken"
+
+    @property
+    def pre_token_function_role(self) -> str:
+        return f"{self.prefix}-pretoken-lambda"
+
+    @property
+    def pre_token_function_log_group(self) -> str:
+        return f"/aws/lambda/{self.pre_token_function}"
+
+    def sign_in_rules(self) -> list[tuple[NameRule, str]]:
+        """The names sign-in adds."""
+        return [
+            (LAMBDA_FUNCTION, self.sign_in_function),
+            (IAM_ROLE, self.sign_in_function_role),
+            (LAMBDA_FUNCTION, self.pre_token_function),
+            (IAM_ROLE, self.pre_token_function_role),
+            (DYNAMODB_TABLE, self.sign_in_table),
+            (SECRET, self.sign_in_secret),
+        ]
+
     # -- multi-tenant platform ----------------------------------------------------------------
 
     @property
@@ -195,6 +249,8 @@ class Names:
             self.api_access_log_group,
             self.metadata_function_log_group,
             self.flow_log_group,
+            self.sign_in_function_log_group,
+            self.pre_token_function_log_group,
         )
 
     def rules(self) -> list[tuple[NameRule, str]]:
@@ -230,10 +286,11 @@ class Names:
             (LOG_METRIC_FILTER, self.metric_filter("requests")),
         ]
 
-    def problems(self, tenancy: bool = False) -> list[str]:
+    def problems(self, tenancy: bool = False, sign_in: bool = False) -> list[str]:
         """Why AWS would reject a derived name, one message each (empty when all fit)."""
         found = []
-        for rule, value in self.rules() + (self.tenancy_rules() if tenancy else []):
+        extra = (self.tenancy_rules() if tenancy else []) + (self.sign_in_rules() if sign_in else [])
+        for rule, value in self.rules() + extra:
             if len(value) > rule.max_length:
                 found.append(
                     f"the {rule.what} {value!r} would be {len(value)} characters and AWS allows "

@@ -62,6 +62,17 @@ DOMAIN_OUTPUTS: dict[str, str] = {
 HEALTH_OUTPUTS: dict[str, str] = {
     "health_check_id": "ID of the Route 53 health check of the endpoint",
 }
+SIGN_IN_OUTPUTS: dict[str, str] = {
+    "authorization_server_url": (
+        "Issuer of the sign-in authorization server people's MCP clients discover (RFC 8414 metadata "
+        "under it)"
+    ),
+    "sign_in_client_id": "App client id of the sign-in authorization server in the Cognito pool",
+    "sign_in_table_name": "Name of the DynamoDB table of the sign-in state",
+    "pre_token_function_arn": (
+        "ARN of the pre-token-generation trigger (attach it to an external pool, event version V2_0)"
+    ),
+}
 TENANT_CLIENT_OUTPUTS: dict[str, str] = {
     "tenant_client_ids": "App client id of each declared tenant, by tenant (the tenant identity)",
 }
@@ -193,6 +204,22 @@ class SeedOutputs:
         return self.health_check.check.id if self.health_check else None
 
     @property
+    def authorization_server_url(self) -> str | None:
+        return self.sign_in.issuer if self.sign_in else None
+
+    @property
+    def sign_in_client_id(self) -> str | None:
+        return self.sign_in.client_id if self.sign_in else None
+
+    @property
+    def sign_in_table_name(self) -> str | None:
+        return self.sign_in.table.name if self.sign_in else None
+
+    @property
+    def pre_token_function_arn(self) -> str | None:
+        return self.pre_token.function_arn if self.pre_token else None
+
+    @property
     def tenant_client_ids(self) -> dict[str, str]:
         return {tenant: client.id for tenant, client in self.tenant_clients.items()}
 
@@ -205,7 +232,7 @@ class SeedOutputs:
         }
         found |= {n: (getattr(self, n), t) for n, t in OPERATIONS_OUTPUTS.items()}
         for present, table in ((self.release, CANARY_OUTPUTS), (self.domain, DOMAIN_OUTPUTS),
-                               (self.health_check, HEALTH_OUTPUTS)):  # fmt: skip
+                               (self.health_check, HEALTH_OUTPUTS), (self.sign_in, SIGN_IN_OUTPUTS)):  # fmt: skip
             if present:
                 found |= {n: (getattr(self, n), t) for n, t in table.items()}
         if self.tenant_clients:

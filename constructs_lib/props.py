@@ -19,7 +19,8 @@ from .limits import DEFAULT_VPC_CIDR, FRONT_DOOR_LIMIT_S, FrontDoorKind, Integra
 from .metering import TenantMeteringOptions
 from .naming import Names
 from .network import Endpoint, Network, required_endpoints
-from .transport import CORS_ALLOW_HEADERS
+from .signin.authserver.settings import DEFAULT_REDIRECT_PATTERNS
+from .transport import CORS_ALLOW_HEADERS, RESOURCE_SERVER, SCOPE
 from .tvm import TokenVendingMachineOptions
 
 Environment = Literal["dev", "staging", "prod"]
@@ -177,6 +178,31 @@ class McpServerProps:
     alarm_4xx_rate_percent: float = field(default=10, metadata=doc(
         "The API's client-error (4xx) rate, in percent of requests over 5 minutes, that alarms"))  # fmt: skip
 
+    # -- sign-in for people (constructs_lib.signin) -----------------------------------------
+    enable_user_sign_in: bool = field(default=False, metadata=doc(
+        "People sign in from their MCP clients (authorization code with PKCE, MFA) through an "
+        "authorization server the stack deploys in front of Cognito's managed login; needs enable_auth"))  # fmt: skip
+    user_mfa: Literal["required", "optional"] = field(default="required", metadata=doc(
+        "With enable_user_sign_in, in a created pool: `required` (every person signs in with a TOTP "
+        "app, FedRAMP IA-2(1)/(2)) or `optional`"))  # fmt: skip
+    client_registration: Sequence[Literal["cimd", "dcr"]] = field(default=("cimd", "dcr"), metadata=doc(
+        "With enable_user_sign_in: how MCP clients register: `cimd` (Client ID Metadata Document, "
+        "the client_id is an https URL) and `dcr` (RFC 7591 dynamic registration); empty: only app "
+        "clients the operator creates in the pool"))  # fmt: skip
+    allowed_redirect_uris: Sequence[str] = field(default=DEFAULT_REDIRECT_PATTERNS, metadata=doc(
+        "With enable_user_sign_in: the redirect URIs a client may register, as patterns (`*` as the "
+        "whole port or the last path segment); the default admits loopback redirects only "
+        "(RFC 8252); add hosted clients' https callbacks one by one"))  # fmt: skip
+    user_tenant_attribute: str = field(default="tenant_id", metadata=doc(
+        "With enable_user_sign_in: the user pool's custom attribute (without `custom:`) naming a "
+        "person's tenant; stamped into the access token as `tenant_id`"))  # fmt: skip
+    oauth_scopes: Sequence[str] = field(default=(), metadata=doc(
+        "Scopes beyond `invoke` on the resource server `mcp` (`admin` becomes `mcp/admin`), for "
+        "tools that need more than the right to call the server"))  # fmt: skip
+    cognito_user_pool_domain: str | None = field(default=None, metadata=doc(
+        "With enable_user_sign_in and an external pool: the host of its managed login "
+        "(`<prefix>.auth.<region>.amazoncognito.com` or its custom domain)"))  # fmt: skip
+
     # A network of this library's own, made in the same app (instead of the three vpc_* inputs).
     network: Network | None = field(default=None, metadata={**doc("A created network"), **CONSTRUCT_ONLY})
 
@@ -197,6 +223,11 @@ class McpServerProps:
         return warnings(self)
 
     # -- what follows from the inputs ---------------------------------------------------------
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The resource server's scopes in full: `mcp/invoke` first, then the extra ones."""
+        return (SCOPE, *(f"{RESOURCE_SERVER}/{s}" for s in self.oauth_scopes))
 
     @property
     def names(self) -> Names:

@@ -9,6 +9,7 @@ authorizer has verified, never from anything the client sends.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
@@ -18,13 +19,14 @@ from .auth import SCOPE
 from .deployment import RestDeployment
 from .compliance import METADATA_IS_PUBLIC, NO_CACHE, NO_CLIENT_CERT, skip_check
 from .front_door import FrontDoor, FrontDoorProps, access_log_format
+from .function import McpFunction
+from .rest_responses import gateway_responses, mock_response
 from .context import partition, region
 from .iam import ServiceRole
 from .logs import EncryptedLogGroup
 from .naming import Names
 from .limits import FRONT_DOOR_LIMIT_S, MCP_ROUTE_KEYS
 from .transport import (
-    CORS_EXPOSE_HEADERS,
     CORS_MAX_AGE_S,
     CORS_METHODS,
     METADATA_PATHS,
@@ -32,7 +34,6 @@ from .transport import (
     WELL_KNOWN,
     metadata_json,
     protected_resource_metadata,
-    www_authenticate,
 )
 
 # REST API integrations time out after 29 s unless AWS raises the account's quota, or after up
@@ -42,10 +43,6 @@ REST_API_MAX_STREAMING_TIMEOUT_S = FRONT_DOOR_LIMIT_S["rest-stream"]
 # The verified token's app client is the tenant.
 TENANT_SOURCE = "context.authorizer.claims.client_id"
 TENANT_HEADER = "integration.request.header.X-Amz-Tenant-Id"
-# Gateway responses API Gateway generates itself: the authorizer's 401 and 403 carry the OAuth
-# discovery challenge; every error carries CORS headers so a browser client can read it.
-CHALLENGES = {"UNAUTHORIZED": ("401", False), "ACCESS_DENIED": ("403", True)}
-CORS_ONLY_RESPONSES = ("DEFAULT_4XX", "DEFAULT_5XX")
 
 @dataclass(frozen=True, kw_only=True)
 class McpRestApiProps(FrontDoorProps):
@@ -75,7 +72,7 @@ class McpRestApi(FrontDoor):
         self._routes(props)
         self._preflight(props)
         self.discovery = self._discovery(props) if self.authorizer else []
-        self.error_responses = self._error_responses(props)
+        self.error_responses = gateway_responses(self, props)
         self.deployment = RestDeployment(self, "deployment", rest_api_id=self.rest_api_id, deployed=[
             *self.methods.values(), *self.integrations.values(), *self.preflight, *self.discovery,
             *self.error_responses,
@@ -119,6 +116,8 @@ class McpRestApi(FrontDoor):
             self, "mcp", rest_api_id=self.rest_api_id, parent_id=self.api.root_resource_id, path_part="mcp"
         )
         self.mcp_resource_id = self.resource.id
+        # Resources by path below the root, for routes added later.
+        self.resources: dict[str, aws.api_gateway_resource.ApiGatewayResource] = {"mcp": self.resource}
         self.authorizer = None
         if props.auth:
             self.authorizer = aws.api_gateway_authorizer.ApiGatewayAuthorizer(
@@ -250,7 +249,7 @@ class McpRestApi(FrontDoor):
             self, "method_options", rest_api_id=self.rest_api_id, resource_id=self.mcp_resource_id,
             http_method="OPTIONS", authorization="NONE", request_validator_id=self.validator.id,
         )  # fmt: skip
-        self.preflight = [method, *self._mock_response(
+        self.preflight = [method, *mock_response(self, 
             "options", self.resource, method, status="204", body="",
             origins=props.cors_allowed_origins,
             headers={
@@ -259,43 +258,6 @@ class McpRestApi(FrontDoor):
                 "Access-Control-Max-Age": str(CORS_MAX_AGE_S),
             },
         )]  # fmt: skip
-
-    def _mock_response(self, id, resource, method, *, status, body, origins, headers) -> list:
-        """A MOCK integration answering `method` with `body` (a VTL template) and `headers`,
-        plus Access-Control-Allow-Origin: the configured origin, or the request's when it is
-        on the configured list."""
-        resource_id, http_method = resource.id, method.http_method
-        integration = aws.api_gateway_integration.ApiGatewayIntegration(
-            self, f"integration_{id}", rest_api_id=self.rest_api_id, resource_id=resource_id,
-            http_method=http_method, type="MOCK",
-            request_templates={"application/json": f'{{"statusCode": {status}}}'},
-        )  # fmt: skip
-        headers = {**headers, "Vary": "Origin"}
-        if len(origins) == 1:
-            headers["Access-Control-Allow-Origin"] = origins[0]
-        else:  # echo the request's origin only when it is on the list
-            allowed = " || ".join(f'$origin == "{o}"' for o in origins)
-            body = (
-                '#set($origin = $input.params("Origin"))\n'
-                f"#if({allowed})\n"
-                "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)\n"
-                "#end\n"
-            ) + body
-        declared = sorted({*headers, "Access-Control-Allow-Origin"})
-        response = aws.api_gateway_method_response.ApiGatewayMethodResponse(
-            self, f"{id}_response", rest_api_id=self.rest_api_id, resource_id=resource_id,
-            http_method=http_method, status_code=status,
-            response_parameters={f"method.response.header.{h}": True for h in declared},
-        )  # fmt: skip
-        integration_response = aws.api_gateway_integration_response.ApiGatewayIntegrationResponse(
-            self, f"{id}_integration_response", rest_api_id=self.rest_api_id,
-            resource_id=resource_id, http_method=http_method,
-            status_code=response.status_code,
-            response_parameters={f"method.response.header.{h}": f"'{v}'" for h, v in headers.items()},
-            response_templates={"application/json": body},
-            depends_on=[integration],
-        )  # fmt: skip
-        return [integration, response, integration_response]
 
     def _discovery(self, props: McpRestApiProps) -> list:
         """RFC 9728 metadata at both well-known paths under the stage, and 401/403 challenges
@@ -314,6 +276,7 @@ class McpRestApi(FrontDoor):
             self, "protected_resource_mcp", rest_api_id=self.rest_api_id, parent_id=root_document.id,
             path_part="mcp",
         )  # fmt: skip
+        self.resources[WELL_KNOWN] = well_known
         parts = [well_known, root_document, mcp_document]
         # The default endpoint's URLs start with the stage; a custom domain maps it at its root.
         base = self.public_base_url if props.custom_domain_name else "https://$context.domainName/$context.stage"
@@ -324,9 +287,12 @@ class McpRestApi(FrontDoor):
             )  # fmt: skip
             skip_check(method, "CKV_AWS_59", METADATA_IS_PUBLIC)
             document = protected_resource_metadata(
-                base + suffix, auth.issuer, (SCOPE,), f"MCP server {names.prefix}"
-            )
-            parts += [method, *self._mock_response(
+                # With sign-in the facade on this API first (people's clients take the first), and
+                # the pool still (machine clients configured with its issuer match it).
+                base + suffix, (base, auth.issuer) if props.own_authorization_server else auth.issuer, props.scopes,
+                f"MCP server {names.prefix}",
+            )  # fmt: skip
+            parts += [method, *mock_response(self, 
                 f"metadata_{index}", resource, method, status="200",
                 body=metadata_json(document), origins=props.cors_allowed_origins,
                 headers={"Cache-Control": "max-age=300"},
@@ -334,38 +300,43 @@ class McpRestApi(FrontDoor):
 
         return parts
 
+    def add_public_routes(self, id: str, function: McpFunction, routes: Sequence[tuple[str, str]], reason: str) -> None:
+        """Each (method, path) proxied to `function` (buffered, no authorizer), deployed with
+        the rest; the function may be invoked for exactly these routes."""
+        for index, (verb, path) in enumerate(routes):
+            resource = self._resource(path.strip("/"))
+            method = aws.api_gateway_method.ApiGatewayMethod(
+                self, f"method_{id}_{index}", rest_api_id=self.rest_api_id, resource_id=resource.id,
+                http_method=verb, authorization="NONE", request_validator_id=self.validator.id,
+            )  # fmt: skip
+            skip_check(method, "CKV_AWS_59", reason)
+            integration = aws.api_gateway_integration.ApiGatewayIntegration(
+                self, f"integration_{id}_{index}", rest_api_id=self.rest_api_id, resource_id=resource.id,
+                http_method=method.http_method, type="AWS_PROXY", integration_http_method="POST",
+                uri=function.invoke_arn,
+            )  # fmt: skip
+            self.deployment.add(method, integration)
+            function.add_permission(f"rest_api_{index}", principal="apigateway.amazonaws.com",
+                                    source_arn=f"{self.api.execution_arn}/*/{verb}/{path.strip('/')}")  # fmt: skip
+
+    def _resource(self, path: str) -> aws.api_gateway_resource.ApiGatewayResource:
+        """The resource at `path` (below the root), made with its parents where missing."""
+        if path not in self.resources:
+            parent, _, part = path.rpartition("/")
+            parent_id = self._resource(parent).id if parent else self.api.root_resource_id
+            self.resources[path] = aws.api_gateway_resource.ApiGatewayResource(
+                self, "resource_" + "_".join(p.strip(".").replace("-", "_") for p in path.split("/")),
+                rest_api_id=self.rest_api_id, parent_id=parent_id, path_part=part,
+            )  # fmt: skip
+            self.deployment.add(self.resources[path])
+        return self.resources[path]
+
     @property
     def metadata_url(self) -> str:
         """Where the `/mcp` resource's metadata is, as the 401 and 403 challenges name it."""
         if self.props.custom_domain_name:
             return f"{self.public_base_url}{METADATA_PATHS[1]}"
         return f"https://{self.default_host}{self.default_base_path}{METADATA_PATHS[1]}"
-
-    def _error_responses(self, props: McpRestApiProps) -> list:
-        """Errors API Gateway itself returns carry CORS headers (so a browser client can read
-        them) and, with auth, the 401/403 OAuth challenge naming the metadata."""
-        # Gateway responses cannot choose among listed origins, so with a list they allow
-        # any: they carry only the gateway's error message and the public metadata URL.
-        origin = props.cors_allowed_origins[0] if len(props.cors_allowed_origins) == 1 else "*"
-        cors = {
-            "gatewayresponse.header.Access-Control-Allow-Origin": f"'{origin}'",
-            "gatewayresponse.header.Access-Control-Expose-Headers": f"'{','.join(CORS_EXPOSE_HEADERS)}'",
-        }
-        gr = aws.api_gateway_gateway_response.ApiGatewayGatewayResponse
-        responses = []
-        for response_type, (status, insufficient) in CHALLENGES.items() if self.authorizer else ():
-            challenge = www_authenticate(self.metadata_url, SCOPE, insufficient_scope=insufficient)
-            responses.append(gr(
-                self, f"response_{response_type.lower()}", rest_api_id=self.rest_api_id,
-                response_type=response_type, status_code=status,
-                response_parameters={**cors, "gatewayresponse.header.WWW-Authenticate": f"'{challenge}'"},
-            ))  # fmt: skip
-        for response_type in CORS_ONLY_RESPONSES:
-            responses.append(gr(
-                self, f"response_{response_type.lower()}", rest_api_id=self.rest_api_id,
-                response_type=response_type, response_parameters=cors,
-            ))  # fmt: skip
-        return responses
 
     def _account_logging_role(self, names: Names):
         """The account-wide role API Gateway uses to write logs (one per account and region)."""

@@ -31,6 +31,7 @@ from .network import required_endpoints
 from .tvm import covers_path
 from .operations_rules import RULES as OPERATIONS_RULES
 from .regions import fips_problems, partition_problems
+from .signin.rules import RULES as SIGN_IN_RULES
 from .value_rules import CREATED_VPC_INPUTS, VPC_INPUTS, is_default
 from .value_rules import RULES as VALUE_RULES
 
@@ -41,12 +42,13 @@ if TYPE_CHECKING:
 # -- combinations ---------------------------------------------------------------------------
 
 
-@rule("name", "environment", "token_vending_machine", "tenant_metering", "enable_tenant_isolation", "enable_session_table")
+@rule("name", "environment", "token_vending_machine", "tenant_metering", "enable_tenant_isolation", "enable_session_table",
+      "enable_user_sign_in")
 def names_fit(p: McpServerProps) -> list[Problem]:
     if is_token(p.name) or NAME.problem(p.name):
         return []  # the name's own rule reports it; derived names would repeat it
     tenancy = p.vended_credentials is not None or p.tenant_metering is not None
-    return [(("name",), problem) for problem in p.names.problems(tenancy=tenancy)]
+    return [(("name",), problem) for problem in p.names.problems(tenancy=tenancy, sign_in=p.enable_user_sign_in)]
 
 
 @rule("image_uri", "image_tag", "enable_ecr_repository")
@@ -209,7 +211,7 @@ def logging_role_only_for_rest(p: McpServerProps) -> list[Problem]:
     return []
 
 
-RULES: list[Rule] = VALUE_RULES + rules_of(globals()) + OPERATIONS_RULES
+RULES: list[Rule] = VALUE_RULES + rules_of(globals()) + OPERATIONS_RULES + SIGN_IN_RULES
 
 
 def run_rules(rules: Sequence[Rule], props: McpServerProps, skip: Iterable[str] = ()) -> list[Problem]:

@@ -64,12 +64,13 @@ METADATA_PATHS = (f"/{WELL_KNOWN}/{PROTECTED_RESOURCE}", f"/{WELL_KNOWN}/{PROTEC
 
 
 def protected_resource_metadata(
-    resource: str, authorization_server: str, scopes: tuple[str, ...], name: str
+    resource: str, authorization_servers: str | tuple[str, ...], scopes: tuple[str, ...], name: str
 ) -> dict:
     """The RFC 9728 document for `resource` (which must equal the identifier it describes)."""
+    servers = [authorization_servers] if isinstance(authorization_servers, str) else list(authorization_servers)
     return {
         "resource": resource,
-        "authorization_servers": [authorization_server],
+        "authorization_servers": servers,
         "scopes_supported": list(scopes),
         "bearer_methods_supported": ["header"],
         "resource_name": name,

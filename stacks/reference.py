@@ -30,6 +30,7 @@ from constructs_lib.outputs import (
     METERING_OUTPUTS,
     OPERATIONS_OUTPUTS,
     SEED_OUTPUTS,
+    SIGN_IN_OUTPUTS,
     TENANT_CLIENT_OUTPUTS,
     TVM_OUTPUTS,
 )
@@ -184,6 +185,7 @@ def tables() -> dict[str, str]:
         "operations-outputs": outputs_table(
             {**OPERATIONS_OUTPUTS, **CANARY_OUTPUTS, **DOMAIN_OUTPUTS, **HEALTH_OUTPUTS}
         ),
+        "sign-in-outputs": outputs_table(SIGN_IN_OUTPUTS),
         "tvm": fields_table(TokenVendingMachineOptions, "token_vending_machine."),
         "metering": fields_table(TenantMeteringOptions, "tenant_metering."),
         "tenants": fields_table(TenantOptions, "tenants[]."),

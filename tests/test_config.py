@@ -94,6 +94,14 @@ EXTRA_INPUTS = {
     "token_vending_machine": None,
     "tenant_metering": None,
     "tenants": [],
+    # Sign-in for people.
+    "enable_user_sign_in": False,
+    "user_mfa": "required",
+    "client_registration": ["cimd", "dcr"],
+    "allowed_redirect_uris": ["http://127.0.0.1:*/*", "http://localhost:*/*", "http://[::1]:*/*"],
+    "user_tenant_attribute": "tenant_id",
+    "oauth_scopes": [],
+    "cognito_user_pool_domain": None,
     # The upstream module's later inputs.
     "custom_domain_name": None,
     "acm_certificate_arn": None,

@@ -33,6 +33,10 @@ COMPLIANT = {
     "MCP-IA2-METHOD": {"http_method": "POST", "authorization": "COGNITO_USER_POOLS"},
     "MCP-IA2-ROUTE": {"authorization_type": "JWT"},
     "MCP-SC8-DOMAIN": {"security_policy": "TLS_1_2"},
+    "MCP-IA2-MFA": {"mfa_configuration": "ON", "software_token_mfa_configuration": {"enabled": True}},
+    "MCP-IA5-PASSWORD": {"password_policy": {"minimum_length": 14, "require_lowercase": True, "require_uppercase": True,
+                                             "require_numbers": True, "require_symbols": True,
+                                             "temporary_password_validity_days": 1}},
 }  # fmt: skip
 BROKEN = {
     "MCP-SC28-LOGS": {}, "MCP-AU11-LOGS": {"retention_in_days": 30},
@@ -43,6 +47,10 @@ BROKEN = {
     "MCP-SI4-FUNCTION": {"tracing_config": {"mode": "PassThrough"}},
     "MCP-IA2-METHOD": {"http_method": "POST", "authorization": "NONE"},
     "MCP-IA2-ROUTE": {"authorization_type": "NONE"}, "MCP-SC8-DOMAIN": {"security_policy": "TLS_1_0"},
+    "MCP-IA2-MFA": {"mfa_configuration": "OPTIONAL", "software_token_mfa_configuration": {"enabled": True}},
+    "MCP-IA5-PASSWORD": {"password_policy": {"minimum_length": 8, "require_lowercase": True, "require_uppercase": True,
+                                             "require_numbers": True, "require_symbols": True,
+                                             "temporary_password_validity_days": 1}},
 }  # fmt: skip
 
 
@@ -64,6 +72,11 @@ def test_each_rule_passes_compliant_fails_broken_and_accepts_a_recorded_reason(r
 def test_log_groups_that_never_expire_keep_events_long_enough():
     assert [r.id for r in violations("aws_cloudwatch_log_group", {"kms_key_id": "k"})] == []
     assert [r.id for r in violations("aws_cloudwatch_log_group", {"kms_key_id": "k", "retention_in_days": 0})] == []
+
+
+def test_a_pool_of_machine_clients_needs_no_mfa():
+    """MFA off and no TOTP: nobody signs in with a password (client credentials only)."""
+    assert [r.id for r in violations("aws_cognito_user_pool", {"mfa_configuration": "OFF", **COMPLIANT["MCP-IA5-PASSWORD"]})] == []
 
 
 def test_preflight_is_not_an_open_method():
@@ -158,7 +171,7 @@ def test_report_lists_parameters_and_the_markdown_has_a_row_per_control(shipped)
     stack = shipped["prod"].json
     (sc12,) = [e for e in evidence(stack) if e["control"] == "SC-12"]
     summary = markdown(stack, "ai-tools-prod")
-    assert len([line for line in summary.splitlines() if line.startswith("| ") and "|---" not in line]) == len(CONTROLS) + 1
+    assert len([line for line in summary.splitlines() if line.startswith("| ") and "|---" not in line]) == len([c for c in CONTROLS if c.applies(stack)]) + 1
     assert all(e["parameters"] for e in sc12["resources"]) or not sc12["resources"]
 
 

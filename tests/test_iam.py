@@ -32,6 +32,8 @@ ARN_SHAPES = {
     "aws_lambda_function": "arn:aws:lambda:us-east-1:123456789012:function:{id}",
     "aws_cloudwatch_log_group": "arn:aws:logs:us-east-1:123456789012:log-group:{id}",
     "aws_kms_key": "arn:aws:kms:us-east-1:123456789012:key/{id}",
+    "aws_cognito_user_pool": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_{id}",
+    "aws_secretsmanager_secret": "arn:aws:secretsmanager:us-east-1:123456789012:secret:{id}-AbCdEf",
 }
 
 

@@ -56,7 +56,7 @@ def test_the_wheel_holds_the_library_and_an_app_elsewhere_synthesizes_from_it(tm
 
 
 # Helpers of the library's own checks, not parts a user composes.
-INTERNAL = {"checks.Rule", "limits.Shape", "naming.NameRule", "transport.TransportHeaders"}
+INTERNAL = {"checks.Rule", "limits.Shape", "naming.NameRule", "transport.TransportHeaders", "packaging.StagedPackage"}
 
 
 def test_every_construct_and_props_class_is_exported():

@@ -12,7 +12,8 @@ from unittest import mock
 
 import pytest
 
-from constructs_lib.discovery import package
+from constructs_lib.discovery import HANDLER_SOURCE
+from constructs_lib.packaging import package
 from constructs_lib.handlers import protected_resource_metadata as handler
 from constructs_lib.limits import FRONT_DOOR_LIMIT_S
 from constructs_lib.transport import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, MCP_TRANSPORT_HEADERS
@@ -106,7 +107,7 @@ def test_metadata_handler_names_the_resource_of_the_path_and_the_issuer(path, re
 
 
 def test_metadata_package_is_reproducible_and_holds_the_handler_alone():
-    first, second = package(), package()
+    first, second = (package({HANDLER_SOURCE.name: HANDLER_SOURCE}) for _ in range(2))
     assert first == second
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert archive.namelist() == ["protected_resource_metadata.py"]
