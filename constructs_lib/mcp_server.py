@@ -224,7 +224,7 @@ class McpServer(Construct, SeedOutputs):
             scopes=props.scopes, client_registration=tuple(props.client_registration),
             allowed_redirect_uris=tuple(props.allowed_redirect_uris),
             managed_login_host=props.cognito_user_pool_domain,
-            serve_resource_metadata=self.metadata is None and props.resolved_front_door == "http",
+            front_door_kind=props.resolved_front_door,
             log_retention_days=props.log_retention_days, enable_xray_tracing=props.enable_xray_tracing,
             deletion_protection=self.production,
         ))  # fmt: skip

@@ -102,7 +102,10 @@ def test_rest_routes_are_public_proxies_each_permission_pinned_to_its_route(rest
     sources = sorted(p["source_arn"].split("/*/", 1)[1] for p in rest.resources("aws_lambda_permission").values()
                      if "sign_in" in p["function_name"])  # fmt: skip
     assert sources == ["GET/.well-known/oauth-authorization-server", "GET/.well-known/openid-configuration",
-                       "GET/authorize", "GET/callback", "POST/consent", "POST/register", "POST/token"]  # fmt: skip
+                       "GET/authorize", "GET/callback",
+                       # CORS preflight for browser-based clients: the REST API answers none itself.
+                       "OPTIONS/.well-known/oauth-authorization-server", "OPTIONS/.well-known/openid-configuration",
+                       "OPTIONS/register", "OPTIONS/token", "POST/consent", "POST/register", "POST/token"]  # fmt: skip
 
 
 def test_rest_metadata_names_the_api_itself_first_and_the_pool_for_machine_clients(rest):
@@ -141,6 +144,7 @@ def test_sign_in_outputs_are_declared(rest):
 def test_http_api_the_facade_serves_the_metadata_and_the_authorizer_accepts_people(http):
     routes = {r["route_key"]: r for r in http.resources("aws_apigatewayv2_route").values()}
     assert "POST /register" not in routes  # client_registration = ["cimd"]
+    assert not [key for key in routes if key.startswith("OPTIONS")]  # the HTTP API's CORS answers preflight
     assert {"GET /authorize", "POST /token", "GET /.well-known/oauth-protected-resource",
             "GET /.well-known/oauth-protected-resource/mcp"} <= set(routes)  # fmt: skip
     assert "my-tools-dev-prm" not in functions(http)

@@ -35,7 +35,7 @@ from ..kms import KeyLike, key_arn
 from ..naming import Names
 from ..packaging import package_directory, stage
 from ..sessions import TABLE_KEY_ACTIONS
-from .authserver.core import REGISTER, RESOURCE_METADATA, ROUTES
+from .authserver.core import routes_for
 
 AUTHSERVER = Path(__file__).resolve().parent / "authserver"
 RUNTIME = "python3.13"
@@ -57,12 +57,6 @@ def package() -> bytes:
     return package_directory(AUTHSERVER)
 
 
-def routes(registration: Sequence[str], serve_resource_metadata: bool) -> list[tuple[str, str]]:
-    """The facade's routes the API sends it, relative to the API's base URL."""
-    return [route for route in ROUTES if (route != REGISTER or "dcr" in registration)
-            and (route not in RESOURCE_METADATA or serve_resource_metadata)]  # fmt: skip
-
-
 @dataclass(frozen=True, kw_only=True)
 class SignInProps:
     names: Names
@@ -74,8 +68,9 @@ class SignInProps:
     allowed_redirect_uris: tuple[str, ...]
     # The managed-login host of an external pool (a created pool's is known).
     managed_login_host: str | None = None
-    # The HTTP API has no static responses: the facade serves the protected-resource metadata.
-    serve_resource_metadata: bool = False
+    # "rest" or "http": the HTTP API has no static responses (the facade serves the
+    # protected-resource metadata) and answers CORS preflight itself.
+    front_door_kind: str = "rest"
     log_retention_days: int = 30
     enable_xray_tracing: bool = True
     deletion_protection: bool = False
@@ -144,7 +139,7 @@ class SignIn(Construct):
                       conditions={"StringEquals": {"kms:ViaService": via_service(self, "secretsmanager")}}),
         )  # fmt: skip
         props.front_door.add_public_routes(
-            "sign_in", self.function, routes(props.client_registration, props.serve_resource_metadata), PUBLIC_REASON
+            "sign_in", self.function, routes_for(props.client_registration, props.front_door_kind), PUBLIC_REASON
         )
 
     @property

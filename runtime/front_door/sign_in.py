@@ -14,16 +14,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from constructs_lib.signin import authserver
-from constructs_lib.signin.authserver.core import RESOURCE_METADATA, ROUTES
+from constructs_lib.signin.authserver.core import routes_for
 from constructs_lib.signin.authserver.http import RepeatedParameter, invalid_request, parse_query
 from constructs_lib.signin.authserver.settings import DEFAULT_REDIRECT_PATTERNS, REGISTRATION_KINDS
 
 from .managed_login import ManagedLogin, User
 from .tokens import TokenIssuer
 
-# The facade's routes, relative to its issuer (`/{stage}`), but the protected-resource
-# metadata, which the front door answers itself as the REST API does.
-FACADE_ROUTES = tuple(route for route in ROUTES if route not in RESOURCE_METADATA)
+# The facade's routes, relative to its issuer (`/{stage}`), as the REST API routes them (the
+# front door answers the protected-resource metadata itself, as the REST API does).
+FACADE_ROUTES = tuple(routes_for(("cimd", "dcr"), "rest"))
 UPSTREAM_CLIENT_ID = "local-sign-in"
 
 

@@ -79,6 +79,17 @@ def test_resource_metadata_names_the_facade_as_the_authorization_server(env):
         assert body(answer) == protected_resource_metadata(resource, ISSUER, ("mcp/invoke", "mcp/admin"), "MCP server")
 
 
+def test_browser_clients_read_metadata_token_and_register_across_origins_and_nothing_else(env):
+    preflight = env.server.handle(request("OPTIONS", "/token"))
+    assert preflight.status == 204 and "content-type" in preflight.headers["Access-Control-Allow-Headers"]
+    for path in ("/.well-known/oauth-authorization-server", "/.well-known/oauth-protected-resource/mcp"):
+        assert get(env, path).headers["Access-Control-Allow-Origin"] == "*"
+    assert post(env, "/token", {"grant_type": "nonsense"}).headers["Access-Control-Allow-Origin"] == "*"
+    # Page navigations carry no CORS: another origin cannot read a consent page or a code.
+    assert "Access-Control-Allow-Origin" not in get(env, "/authorize", {"client_id": "x"}).headers
+    assert env.server.handle(request("OPTIONS", "/authorize")).status == 404
+
+
 def test_with_the_pool_s_issuer_the_metadata_lists_it_and_oidc_discovery_finds_its_keys():
     pool = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_people"
     env = make_env(upstream_issuer=pool)

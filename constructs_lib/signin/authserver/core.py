@@ -63,8 +63,32 @@ ROUTES = {
     ("GET", "/.well-known/oauth-protected-resource"): "resource_metadata",
     ("GET", "/.well-known/oauth-protected-resource/mcp"): "resource_metadata",
 }
+# What a browser-based client (the MCP Inspector, a web app) reads with fetch: answered with
+# `Access-Control-Allow-Origin: *` (no cookie or credential rides on these requests: the token
+# endpoint authenticates the client by its code and verifier or secret), and their CORS
+# preflight. /authorize, /consent and /callback are page navigations and get no CORS.
+CORS_PATHS = ("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration", "/token",
+              "/register", "/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp")
+ROUTES |= {("OPTIONS", path): "preflight" for path in CORS_PATHS}
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "WWW-Authenticate"}
 REGISTER = ("POST", "/register")
 RESOURCE_METADATA = tuple(route for route, name in ROUTES.items() if name == "resource_metadata")
+
+
+def routes_for(registration: tuple[str, ...], kind: str) -> list[tuple[str, str]]:
+    """The routes a front door of `kind` ("rest" or "http") sends the facade, relative to its
+    base: `/register` only with dcr; the protected-resource metadata only where the API cannot
+    answer it itself (the HTTP API); CORS preflight only where the API does not answer it itself
+    (the REST API; the HTTP API answers from its CORS configuration)."""
+
+    def served(method: str, path: str) -> bool:
+        if path == REGISTER[1] and "dcr" not in registration:
+            return False
+        if path in (p for _, p in RESOURCE_METADATA):
+            return kind == "http" and method != "OPTIONS"
+        return method != "OPTIONS" or kind == "rest"
+
+    return [route for route in ROUTES if served(*route)]
 
 
 class AuthServer:
@@ -81,12 +105,17 @@ class AuthServer:
     def handle(self, request: Request) -> Response:
         route = self.routes.get((request.method.upper(), request.path))
         try:
-            if route is None:
-                return json_response(404, {"error": "not_found"})
-            return route(request)
+            answer = json_response(404, {"error": "not_found"}) if route is None else route(request)
         except Exception as exc:  # noqa: BLE001 (the type only: a message could hold a secret)
             log.warning("refused a request: %s", type(exc).__name__)
-            return invalid_request()
+            answer = invalid_request()
+        if request.path in CORS_PATHS:
+            answer = replace(answer, headers={**answer.headers, **CORS})
+        return answer
+
+    def preflight(self, request: Request) -> Response:
+        return Response(204, {"Access-Control-Allow-Methods": "GET, POST, OPTIONS", "Access-Control-Max-Age": "3600",
+                              "Access-Control-Allow-Headers": "authorization, content-type, mcp-protocol-version"}, b"")
 
     # --- helpers ---
 
