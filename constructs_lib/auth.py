@@ -115,6 +115,12 @@ class McpAuth(Construct):
                  for extra in props.extra_scopes)],
         )  # fmt: skip
         self.client = self.add_client("client", names.app_client, props.access_token_minutes)
+        # People keep an extra scope only as members of its group (the pre-token trigger).
+        for extra in props.extra_scopes if props.people else ():
+            aws.cognito_user_group.CognitoUserGroup(
+                self, f"group_{extra}", name=extra, user_pool_id=self.pool.id,
+                description=f"People who may use the tools that need {RESOURCE_SERVER}/{extra}",
+            )  # fmt: skip
         self.user_pool_arn = self.pool.arn
         self.endpoint = self.pool.endpoint
         self.client_ids = [self.client.id]
@@ -132,10 +138,12 @@ class McpAuth(Construct):
             allowed_oauth_flows=["code"], allowed_oauth_flows_user_pool_client=True,
             allowed_oauth_scopes=["openid", *scopes], callback_urls=[callback_url],
             supported_identity_providers=["COGNITO"],
-            explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            # Managed login needs no API sign-in flow: nobody can sign in around the consent page.
+            explicit_auth_flows=["ALLOW_REFRESH_TOKEN_AUTH"],
             prevent_user_existence_errors="ENABLED", enable_token_revocation=True,
             access_token_validity=60, id_token_validity=60, refresh_token_validity=30,
-            token_validity_units=[units], auth_session_validity=3, write_attributes=["email"],
+            # 15 minutes (the most Cognito allows) for a first sign-in that sets up the TOTP app.
+            token_validity_units=[units], auth_session_validity=15, write_attributes=["email"],
             depends_on=None if self.external else [self.resource_server],
         )  # fmt: skip
 

@@ -170,6 +170,7 @@ class McpServer(Construct, SeedOutputs):
                 names=names, kms_key=self.kms_key, tenant_attribute=props.user_tenant_attribute,
                 subnet_ids=self.subnet_ids, security_group_ids=self.security_group_ids,
                 log_retention_days=props.log_retention_days, enable_xray_tracing=props.enable_xray_tracing,
+                gated_scopes=props.scopes[1:],
             ))  # fmt: skip
             people = PeopleSignIn(props.user_mfa, props.user_tenant_attribute, self.pre_token.function_arn)
         if props.enable_auth:

@@ -32,6 +32,7 @@ from .tvm import covers_path
 from .operations_rules import RULES as OPERATIONS_RULES
 from .regions import fips_problems, partition_problems
 from .signin.rules import RULES as SIGN_IN_RULES
+from .signin.rules import warnings as sign_in_warnings
 from .value_rules import CREATED_VPC_INPUTS, VPC_INPUTS, is_default
 from .value_rules import RULES as VALUE_RULES
 
@@ -277,7 +278,7 @@ def region_rules(p: McpServerProps, region: str, where: str, skip: Iterable[str]
 
 
 def warnings(p: McpServerProps) -> list[tuple[str, str]]:
-    found = []
+    found = sign_in_warnings(p)
     if p.token_vending_machine is None and p.vended_credentials is not None:
         found.append(("token_vending_machine",
             "tenant isolation with a session table: session items are reached only with "

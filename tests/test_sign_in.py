@@ -60,7 +60,7 @@ def test_the_trigger_runs_in_the_private_subnets_and_only_cognito_of_this_pool_i
     trigger = functions(rest)["my-tools-dev-pretoken"]
     assert trigger["vpc_config"]["subnet_ids"] == MINIMAL["vpc_subnet_ids"]
     assert trigger["handler"] == "authserver.pre_token.handler"
-    assert trigger["environment"]["variables"] == {"TENANT_ATTRIBUTE": "custom:tenant_id"}
+    assert trigger["environment"]["variables"] == {"TENANT_ATTRIBUTE": "custom:tenant_id", "GATED_SCOPES": "mcp/admin"}
     (permission,) = [p for p in rest.resources("aws_lambda_permission").values()
                      if p["principal"] == "cognito-idp.amazonaws.com"]  # fmt: skip
     assert permission["source_arn"] == "${aws_cognito_user_pool.mcp_auth_pool_1570827E.arn}"
@@ -89,6 +89,9 @@ def test_the_facade_client_uses_the_code_grant_and_the_machine_client_is_unchang
     assert machine["allowed_oauth_scopes"] == ["mcp/invoke", "mcp/admin"]
     (server,) = rest.resources("aws_cognito_resource_server").values()
     assert [s["scope_name"] for s in server["scope"]] == ["invoke", "admin"]
+    # A person keeps mcp/admin only as a member of the group admin (the trigger withholds it).
+    assert [g["name"] for g in rest.resources("aws_cognito_user_group").values()] == ["admin"]
+    assert people["explicit_auth_flows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]  # no sign-in around consent
 
 
 def test_rest_routes_are_public_proxies_each_permission_pinned_to_its_route(rest):
@@ -170,6 +173,9 @@ def test_an_external_pool_gets_the_client_and_the_trigger_but_is_not_changed():
     assert client["user_pool_id"] == EXTERNAL["cognito_user_pool_id"] and client["allowed_oauth_flows"] == ["code"]
     env = functions(synth)["my-tools-dev-signin"]["environment"]["variables"]
     assert env["UPSTREAM_AUTHORIZE_URL"] == "https://login.example.com/oauth2/authorize"
+    # What the stack cannot do in another's pool is said at synth.
+    (warning,) = [w for w in synth.warnings() if w.startswith("cognito_user_pool_domain")]
+    assert "MFA" in warning and "V2_0" in warning and "custom:tenant_id" in warning
     (permission,) = [p for p in synth.resources("aws_lambda_permission").values()
                      if p["principal"] == "cognito-idp.amazonaws.com"]  # fmt: skip
     assert permission["source_arn"].endswith(":userpool/us-east-1_AbCdEfGhI")

@@ -114,7 +114,7 @@ class SignIn(Construct):
             code=ZipCode(path=staged.path, sha256=staged.sha256, handler="authserver.lambda_handler.handler",
                          runtime=RUNTIME),
             kms_key=props.kms_key, subnet_ids=(), security_group_ids=(), outside_vpc_reason=OUTSIDE_VPC_REASON,
-            memory_size=256, timeout=10, log_retention_days=props.log_retention_days,
+            memory_size=256, timeout=15, log_retention_days=props.log_retention_days,
             enable_xray_tracing=props.enable_xray_tracing,
             environment_variables={
                 "ISSUER": self.issuer, "RESOURCE": f"{self.issuer}/mcp",
@@ -153,6 +153,8 @@ class PreTokenTriggerProps:
     kms_key: KeyLike
     tenant_attribute: str  # without `custom:`
     subnet_ids: Sequence[str]
+    # Scopes beyond mcp/invoke that a person keeps only as a member of the pool group of that name.
+    gated_scopes: tuple[str, ...] = ()
     security_group_ids: Sequence[str]
     log_retention_days: int = 30
     enable_xray_tracing: bool = True
@@ -160,7 +162,8 @@ class PreTokenTriggerProps:
 
 class PreTokenTrigger(Construct):
     """Cognito's pre-token-generation trigger (event version 2): a person's tenant attribute
-    into the access token as `tenant_id`, nothing when the person has none."""
+    into the access token as `tenant_id` (nothing when the person has none), and each gated
+    scope withheld from people outside its pool group."""
 
     def __init__(self, scope: Construct, id: str, props: PreTokenTriggerProps):
         super().__init__(scope, id)
@@ -174,7 +177,8 @@ class PreTokenTrigger(Construct):
             kms_key=props.kms_key, subnet_ids=props.subnet_ids, security_group_ids=props.security_group_ids,
             memory_size=128, timeout=5, log_retention_days=props.log_retention_days,
             enable_xray_tracing=props.enable_xray_tracing,
-            environment_variables={"TENANT_ATTRIBUTE": f"custom:{props.tenant_attribute}"},
+            environment_variables={"TENANT_ATTRIBUTE": f"custom:{props.tenant_attribute}",
+                                   **({"GATED_SCOPES": " ".join(props.gated_scopes)} if props.gated_scopes else {})},
         ))  # fmt: skip
 
     @property

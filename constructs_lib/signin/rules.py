@@ -116,3 +116,20 @@ def managed_login_host_known(p: McpServerProps) -> list[Problem]:
 
 
 RULES = rules_of(globals())
+
+
+def warnings(p: McpServerProps) -> list[tuple[str, str]]:
+    """What AWS accepts with sign-in but does not do what it seems to."""
+    if not p.enable_user_sign_in:
+        return []
+    found = []
+    if p.cognito_user_pool_id:
+        found.append(("cognito_user_pool_domain",
+            f"an external pool is its owner's: require MFA there, attach the pre_token_function_arn output as "
+            f"its pre-token-generation trigger (event version V2_0), and let no app client write "
+            f"custom:{p.user_tenant_attribute} (a person who can write it chooses their tenant)"))  # fmt: skip
+    if p.tenant_metering is not None:
+        found.append(("tenant_metering",
+            "the access log's clientId is the sign-in client for every person, so the per-tenant metric "
+            "filters count all people as one client; the usage table counts each person's tenant"))  # fmt: skip
+    return found

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from constructs_lib.signin.authserver.http import RepeatedParameter, Request, parse_query
 from constructs_lib.signin.authserver.redirects import check_pattern, pattern_allows
+from constructs_lib.signin.authserver.upstream import UpstreamError
 
 from .test_authserver_helpers import (
     CIMD_ID, CLIENT_STATE, IP, ISSUER, OTHER_CIMD_ID, REDIRECT, UPSTREAM, UPSTREAM_SECRET, authorize_query,
@@ -122,6 +123,9 @@ def test_consent_is_remembered_per_browser_and_client(env):
     assert other.status == 200 and b"Allow" in other.body
     # Same client, another browser: asked again.
     assert get(env, "/authorize", authorize_query(challenge)).status == 200
+    # Same client and browser, more scopes (a step-up): asked again, naming the new scope.
+    wider = get(env, "/authorize", authorize_query(challenge, scope="mcp/invoke mcp/admin"), cookie=cookie)
+    assert wider.status == 200 and b"mcp/admin" in wider.body
 
 
 def test_the_first_scope_is_always_granted(env):
@@ -142,7 +146,7 @@ def test_secure_cookies_use_the_host_prefix(env):
     assert cookie.startswith("mcp_browser=") and "Secure" not in cookie
 
 
-def test_cimd_documents_are_cached_but_failures_are_not(env):
+def test_cimd_documents_are_cached_and_failures_briefly(env):
     _, challenge = pkce()
     get(env, "/authorize", authorize_query(challenge))
     get(env, "/authorize", authorize_query(challenge))
@@ -153,7 +157,10 @@ def test_cimd_documents_are_cached_but_failures_are_not(env):
     missing = "https://client.example.test/missing.json"
     for _ in range(2):
         assert_error_page(get(env, "/authorize", authorize_query(challenge, client_id=missing)))
-    assert env.fetched[-2:] == [missing, missing]
+    assert env.fetched[-2:] == [CIMD_ID, missing]  # one fetch for both
+    env.clock.now += 31
+    assert_error_page(get(env, "/authorize", authorize_query(challenge, client_id=missing)))
+    assert env.fetched[-1:] == [missing]
 
 
 def test_client_credentials_pass_through_unchanged(env):
@@ -240,8 +247,30 @@ def test_check_pattern_refuses_wildcard_hosts_and_plain_http_off_loopback():
     assert "`*`" in check_pattern("https://example.com/cb*")
     assert check_pattern("https://example.com/cb#x") is not None
     assert check_pattern("https://u@example.com/cb") is not None
-    assert check_pattern("myapp://callback") is not None
     assert check_pattern("not a url") is not None
+    # A private-use scheme (Cursor's) only as one exact URI; never a scheme a browser runs itself.
+    assert check_pattern("cursor://anysphere.cursor-mcp/oauth/callback") is None
+    assert "`*`" in check_pattern("cursor://anysphere.cursor-mcp/*")
+    assert check_pattern("javascript://x/%0aalert(1)") is not None
+    assert pattern_allows("cursor://anysphere.cursor-mcp/oauth/callback", "cursor://anysphere.cursor-mcp/oauth/callback")
+    assert not pattern_allows("cursor://anysphere.cursor-mcp/oauth/callback", "cursor://anysphere.cursor-mcp/oauth/callback2")
+
+
+def test_a_loopback_redirect_matches_its_registration_on_any_port(env):
+    """RFC 8252 7.3: VS Code registers http://127.0.0.1/ and listens where a port is free."""
+    answer = register(env, redirect_uris=["http://127.0.0.1/", "https://vscode.dev/redirect"],
+                      grant_types=["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"])
+    client = body(answer)
+    # The operator's default patterns admit the loopback redirect only; the device grant is left out.
+    assert answer.status == 201 and client["redirect_uris"] == ["http://127.0.0.1/"]
+    assert client["grant_types"] == ["authorization_code", "refresh_token"]
+    code, verifier, _ = sign_in(env, client_id=client["client_id"], redirect_uri="http://127.0.0.1:40123/")
+    assert redeem(env, code, verifier, client_id=client["client_id"], redirect_uri="http://127.0.0.1:40123/").status == 200
+    # Another path or host is still another redirect.
+    _, challenge = pkce()
+    for other in ("http://127.0.0.1:40123/elsewhere", "http://localhost:40123/"):
+        query = authorize_query(challenge, client_id=client["client_id"], redirect_uri=other)
+        assert_error_page(get(env, "/authorize", query))
 
 
 # --- /authorize refusals ---
@@ -465,9 +494,26 @@ def test_refresh_rotates_and_reuse_kills_the_family(env):
     assert rotated.status == 200 and second != first
     assert body(rotated)["access_token"].startswith("cognito-access-2-")
     assert env.upstream.calls[-1] == ("refresh", "cognito-refresh-1-SECRET")
-    # The old handle comes back: refused, and the family dies with it.
+    # The old handle comes back: refused, and the family dies with it, at Cognito too.
     assert body(refresh(env, first))["error"] == "invalid_grant"
+    assert env.upstream.calls[-1] == ("revoke", "cognito-refresh-1-SECRET")
     assert body(refresh(env, second))["error"] == "invalid_grant"
+
+
+def test_a_refresh_cognito_cannot_answer_keeps_the_handle_for_a_retry(env):
+    code, verifier, _ = sign_in(env)
+    handle = body(redeem(env, code, verifier))["refresh_token"]
+    working = env.upstream.refresh
+
+    def unavailable(token):
+        raise UpstreamError(502, {"error": "temporarily_unavailable"})
+
+    env.upstream.refresh = unavailable
+    failed = refresh(env, handle)
+    assert failed.status == 503 and body(failed)["error"] == "temporarily_unavailable"
+    env.upstream.refresh = working
+    retried = refresh(env, handle)  # the same handle: not a reuse, the family lives
+    assert retried.status == 200 and refresh(env, body(retried)["refresh_token"]).status == 200
 
 
 def test_refused_refresh_by_another_client(env):

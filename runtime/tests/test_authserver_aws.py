@@ -18,7 +18,7 @@ from constructs_lib.signin.authserver.store import DynamoStore
 from constructs_lib.signin.authserver.upstream import CognitoUpstream, UpstreamError
 
 from .test_authserver_helpers import (
-    Clock, REDIRECT, UPSTREAM_SECRET, body, make_env, make_settings, pkce, redeem, sign_in,
+    Clock, REDIRECT, UPSTREAM_SECRET, body, make_env, make_settings, pkce, post, redeem, sign_in,
 )  # fmt: skip
 
 STATE_TABLE = "my-tools-dev-signin-state"
@@ -225,6 +225,17 @@ def test_pre_token_adds_nothing_without_the_attribute(monkeypatch, attributes):
     assert event["response"] == {"claimsAndScopeOverrideDetails": None}
 
 
+@pytest.mark.parametrize("groups, withheld", [([], ["mcp/admin"]), (["admin"], None), (["mcp/admin", "admins"], ["mcp/admin"])])
+def test_pre_token_withholds_a_gated_scope_from_people_outside_its_group(monkeypatch, groups, withheld):
+    """Asking for mcp/admin is not having it: only members of the pool group `admin` keep it."""
+    monkeypatch.setenv("TENANT_ATTRIBUTE", "custom:tenant_id")
+    monkeypatch.setenv("GATED_SCOPES", "mcp/admin mcp/audit")
+    event = trigger_event({"sub": "u-1"})
+    event["request"] |= {"scopes": ["openid", "mcp/invoke", "mcp/admin"], "groupConfiguration": {"groupsToOverride": groups}}
+    overrides = pre_token.handler(event, None)["response"]["claimsAndScopeOverrideDetails"]
+    assert (overrides or {}).get("accessTokenGeneration", {}).get("scopesToSuppress") == withheld
+
+
 # --- the Cognito client, against a loopback token endpoint ---
 
 
@@ -285,6 +296,16 @@ def test_upstream_exchange_code_with_basic_auth(cognito):
                     "redirect_uri": "https://abc.execute-api.us-east-1.amazonaws.com/dev/callback"}  # fmt: skip
 
 
+def test_upstream_revokes_at_cognito_s_revocation_endpoint(cognito):
+    upstream, endpoint = cognito
+    endpoint.answers += [(200, b""), (400, b'{"error": "unsupported_token_type"}')]
+    upstream.revoke("cognito-refresh")
+    upstream.revoke("cognito-refresh")  # a refusal is logged, not raised: the handles are dead anyway
+    path, headers, form = endpoint.received[0]
+    assert path == "/oauth2/revoke" and form == {"token": "cognito-refresh"}
+    assert headers["Authorization"].startswith("Basic ")
+
+
 def test_upstream_errors(cognito):
     upstream, endpoint = cognito
     endpoint.answers += [(400, b'{"error": "invalid_grant"}'), (500, b"<html>oops</html>")]
@@ -319,4 +340,19 @@ def test_upstream_client_credentials_pass_through(cognito):
     assert upstream.client_credentials(form, None) == (401, {"error": "invalid_client"})
     (_, first, sent), (_, second, _) = endpoint.received
     assert first["Authorization"] == machine and "Authorization" not in second and sent == form
+
+
+def test_an_unavailable_state_table_is_a_503_not_the_client_s_fault(state_table):
+    """DynamoDB throttling or an outage: 503 with Retry-After (a client retries, the 5xx alarm
+    sees it), never the 400 that tells a client its request was wrong."""
+    from botocore.exceptions import ClientError
+
+    env = make_env(store=DynamoStore(state_table))
+
+    def throttled(**_):
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "GetItem")
+
+    env.store.client.get_item = throttled
+    answer = post(env, "/token", {"grant_type": "authorization_code", "code": "c", "client_id": "x"})
+    assert answer.status == 503 and answer.headers["Retry-After"] == "5"
 

@@ -44,10 +44,26 @@ def never_connect(*args):
     "127.0.0.1", "127.1.2.3", "10.0.0.5", "172.16.3.4", "192.168.1.1", "169.254.169.254", "100.64.0.1",
     "0.0.0.0", "224.0.0.1", "255.255.255.255", "192.0.2.10", "::1", "::", "fe80::1", "fd00:ec2::254",
     "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1", "2002:7f00:1::", "ff0e::1",
+    # NAT64 (RFC 6052, RFC 8215) of the metadata address and a private one.
+    "64:ff9b::a9fe:a9fe", "64:ff9b:1::a00:1",
 ])  # fmt: skip
 def test_refused_non_public_address(address):
     with pytest.raises(ClientMetadataError, match="non-public address"):
         fetch_client_document(URL, make_settings(), resolve=resolver(address), open_connection=never_connect)
+
+
+def test_a_name_server_that_does_not_answer_is_a_refusal_within_the_deadline():
+    gate = threading.Event()
+
+    def stalled(*_):
+        gate.wait(5)
+        return []
+
+    try:
+        with pytest.raises(ClientMetadataError, match="does not resolve"):
+            fetch_client_document(URL, make_settings(cimd_timeout_s=0.2), resolve=stalled, open_connection=never_connect)
+    finally:
+        gate.set()
 
 
 def test_refused_host_resolving_to_one_public_and_one_private_address():

@@ -72,6 +72,9 @@ class FakeUpstream:
         self.calls.append(("refresh", refresh_token))
         return {k: v for k, v in self._tokens().items() if k != "refresh_token"}
 
+    def revoke(self, refresh_token):
+        self.calls.append(("revoke", refresh_token))
+
     def client_credentials(self, form, authorization_header):
         self.calls.append(("client_credentials", dict(form), authorization_header))
         return 200, {"access_token": "machine-token", "token_type": "Bearer", "expires_in": 3600}

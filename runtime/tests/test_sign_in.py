@@ -28,6 +28,11 @@ NO_TENANT_DATA = dict(region="us-east-1")  # no tenant isolation, sessions or me
 def client_document(redirect_uri: str) -> dict:
     return {"client_id": CLIENT_DOCUMENT_URL, "client_name": "Python e2e", "redirect_uris": [redirect_uri]}
 
+# The consent page's headline: a metadata document's name is vouched for by its host only, a
+# registered client's by nobody.
+CIMD_CONSENT = "Allow Python e2e (from client.example)?"
+DCR_CONSENT = "Allow Python e2e (unverified name)?"
+
 
 @pytest.mark.parametrize("mode", ERAS)
 def test_a_person_signs_in_with_a_client_metadata_document(deploy_sign_in, mode):
@@ -36,7 +41,7 @@ def test_a_person_signs_in_with_a_client_metadata_document(deploy_sign_in, mode)
     assert seen["metadata"]["authorization_servers"] == [deployment.sign_in.issuer, deployment.issuer.issuer]
     assert seen["metadata"]["scopes_supported"] == list(SIGN_IN_SCOPES)
     assert seen["client_id"] == CLIENT_DOCUMENT_URL
-    assert seen["pages"] == ["Allow Python e2e?", *SIGN_IN_PAGES]
+    assert seen["pages"] == [CIMD_CONSENT, *SIGN_IN_PAGES]
     assert seen["protocol_version"] == ERAS[mode]
     assert "whoami" in seen["tools"] and "admin_stats" in seen["tools"]
     assert seen["results"]["whoami"] == {"tenant": "acme", "protocol_version": ERAS[mode]}
@@ -47,7 +52,7 @@ def test_a_person_signs_in_with_dynamic_client_registration(deploy_sign_in, mode
     deployment = deploy_sign_in()  # no document: the SDK registers instead
     seen = python_sign_in_client(deployment, ADA, mode)
     assert not seen["client_id"].startswith("https://")
-    assert seen["pages"] == ["Allow Python e2e?", *SIGN_IN_PAGES]
+    assert seen["pages"] == [DCR_CONSENT, *SIGN_IN_PAGES]
     assert seen["results"]["whoami"] == {"tenant": "acme", "protocol_version": ERAS[mode]}
     # The facade's own refresh handle, never Cognito's refresh token, reaches the client.
     assert seen["tokens"].refresh_token and seen["tokens"].scope == "mcp/invoke"
@@ -70,10 +75,10 @@ def test_consent_is_asked_once_per_browser_and_client(deploy_sign_in):
     browser = Browser(ADA)
     for _ in range(2):
         python_sign_in_client(deployment, ADA, "2026-07-28", client_metadata_url=CLIENT_DOCUMENT_URL, browser=browser)
-    assert browser.pages == ["Allow Python e2e?", *SIGN_IN_PAGES, *SIGN_IN_PAGES]
+    assert browser.pages == [CIMD_CONSENT, *SIGN_IN_PAGES, *SIGN_IN_PAGES]
     # Another browser (another person, or a page an attacker opened) is asked again.
     another = python_sign_in_client(deployment, ADA, "2026-07-28", client_metadata_url=CLIENT_DOCUMENT_URL)
-    assert another["pages"] == ["Allow Python e2e?", *SIGN_IN_PAGES]
+    assert another["pages"] == [CIMD_CONSENT, *SIGN_IN_PAGES]
 
 
 def test_a_tool_needing_a_scope_the_token_lacks_is_insufficient_scope(aws, deploy_sign_in):
@@ -95,14 +100,14 @@ def test_the_python_client_steps_up_to_the_scope_a_tool_needs(deploy_sign_in):
     seen = python_sign_in_client(deployment, ADA, "2026-07-28", tools=("whoami", "admin_stats"))
     assert seen["results"]["admin_stats"]["tenant"] == "acme"
     assert set(seen["tokens"].scope.split()) == {"mcp/invoke", "mcp/admin"}
-    # Consent once for this client in this browser; signing in again for the wider scope.
-    assert seen["pages"] == ["Allow Python e2e?", *SIGN_IN_PAGES, *SIGN_IN_PAGES]
+    # Consent for each set of scopes: the step-up to mcp/admin asks the person again.
+    assert seen["pages"] == [DCR_CONSENT, *SIGN_IN_PAGES, DCR_CONSENT, *SIGN_IN_PAGES]
 
 
 def test_the_typescript_client_signs_a_person_in_with_dcr(deploy_sign_in):
     deployment = deploy_sign_in()
     events = {event["event"]: event for event in ts_sign_in_client(deployment, ADA, "legacy")}
-    assert events["signed_in"]["pages"] == ["Allow TypeScript e2e?", *SIGN_IN_PAGES]
+    assert events["signed_in"]["pages"] == ["Allow TypeScript e2e (unverified name)?", *SIGN_IN_PAGES]
     assert not events["signed_in"]["client_id"].startswith("https://")
     assert "whoami" in events["tools"]["names"]
     assert events["whoami"]["result"] == {"tenant": "acme", "protocol_version": ERAS["legacy"]}

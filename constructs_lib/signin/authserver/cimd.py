@@ -22,6 +22,8 @@ import json
 import socket
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -34,11 +36,18 @@ class ClientMetadataError(Exception):
     """The document cannot be used; the message is the reason (shown, escaped, to the person)."""
 
 
+# NAT64 prefixes (RFC 6052, RFC 8215): the last 32 bits are an IPv4 address, which a NAT64
+# gateway would reach; `ipaddress` calls these global whatever the address inside.
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def _public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     embedded = []
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = [a for a in (ip.ipv4_mapped, ip.sixtofour, ip.teredo and ip.teredo[1]) if a]
+        if any(ip in network for network in NAT64):
+            embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
     return all(a.is_global and not a.is_multicast for a in [ip, *embedded])
 
 
@@ -59,6 +68,22 @@ def check_url(url: str) -> tuple[str, int, str]:
     if parts.path in ("", "/") or "." in segments or ".." in segments:
         raise ClientMetadataError("client_id must have a path without dot segments")
     return parts.hostname, port, parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _within(resolve: Callable[..., Any], seconds: float) -> Callable[..., Any]:
+    """`resolve` that gives up after `seconds`: getaddrinfo has no timeout of its own, and a slow
+    name server chosen by whoever names the URL would otherwise hold the function."""
+
+    def resolve_in_time(*args: Any) -> Any:
+        pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            return pool.submit(resolve, *args).result(timeout=seconds)
+        except FuturesTimeout:
+            raise OSError("name resolution timed out") from None
+        finally:
+            pool.shutdown(wait=False)
+
+    return resolve_in_time
 
 
 def vetted_address(host: str, port: int, resolve: Callable[..., Any]) -> str:
@@ -148,7 +173,7 @@ def fetch_client_document(
     ssl_context: ssl.SSLContext | None = None,
 ) -> dict:
     host, port, target = check_url(url)
-    address = vetted_address(host, port, resolve)
+    address = vetted_address(host, port, _within(resolve, settings.cimd_timeout_s))
     try:
         raw = _get(host, port, target, address, settings, open_connection or _default_open,
                    ssl_context or ssl.create_default_context())  # fmt: skip

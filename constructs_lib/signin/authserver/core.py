@@ -35,7 +35,7 @@ from . import pages, registration
 from .cimd import ClientMetadataError, fetch_client_document
 from .http import Request, RepeatedParameter, Response, invalid_request, json_response, parse_query, redirect
 from .oauth import AUTH_METHODS, GRANT_TYPES, NO_STORE, OAuthError, digest, s256, same, with_query
-from .redirects import allowed
+from .redirects import allowed, registered
 from .settings import Settings
 from .store import Store
 from .upstream import Upstream, UpstreamError
@@ -91,6 +91,12 @@ def routes_for(registration: tuple[str, ...], kind: str) -> list[tuple[str, str]
     return [route for route in ROUTES if served(*route)]
 
 
+def consent_key(browser: str, client_id: str, scope: str) -> str:
+    """A consent is for one browser, one client and one set of scopes: a client asking for more
+    (a step-up) asks the person again."""
+    return f"{browser}#{client_id}#{' '.join(sorted(scope.split()))}"
+
+
 class AuthServer:
     def __init__(self, settings: Settings, store: Store, upstream: Upstream,
                  fetch_document: Callable[[str, Settings], dict] = fetch_client_document,
@@ -107,8 +113,12 @@ class AuthServer:
         try:
             answer = json_response(404, {"error": "not_found"}) if route is None else route(request)
         except Exception as exc:  # noqa: BLE001 (the type only: a message could hold a secret)
-            log.warning("refused a request: %s", type(exc).__name__)
-            answer = invalid_request()
+            if type(exc).__module__.startswith("botocore"):  # DynamoDB, not the client: retry later
+                log.error("state store unavailable: %s", type(exc).__name__)
+                answer = json_response(503, {"error": "temporarily_unavailable"}, {**NO_STORE, "Retry-After": "5"})
+            else:
+                log.warning("refused a request: %s", type(exc).__name__)
+                answer = invalid_request()
         if request.path in CORS_PATHS:
             answer = replace(answer, headers={**answer.headers, **CORS})
         return answer
@@ -148,10 +158,16 @@ class AuthServer:
                 return None, "client metadata documents are not accepted here"
             document = self.store.get("cimd", client_id)
             if document is None:
+                # A failure is remembered briefly too: anyone can name any URL here, and each
+                # fetch holds the function for up to cimd_timeout_s.
+                failed = self.store.get("cimd-failed", client_id)
+                if failed is not None:
+                    return None, failed["reason"]
                 try:
                     document = self.fetch_document(client_id, s)
                 except ClientMetadataError as exc:
                     log.info("client metadata refused for %s: %s", client_id[:200], exc)
+                    self.store.put("cimd-failed", client_id, {"reason": str(exc)}, s.cimd_failure_cache_s)
                     return None, str(exc)
                 self.store.put("cimd", client_id, document, s.cimd_cache_s)
             return document, ""
@@ -216,7 +232,7 @@ class AuthServer:
         if client is None:
             return pages.error(400, "Unknown client", reason)
         redirect_uri = q.get("redirect_uri", "")
-        if redirect_uri not in client["redirect_uris"]:
+        if not isinstance(client.get("redirect_uris"), list) or not registered(redirect_uri, client["redirect_uris"]):
             return pages.error(400, "Redirect URI not registered", "The client did not register this redirect URI.")
         if not allowed(self.settings, redirect_uri):
             return pages.error(400, "Redirect URI not allowed", "This server does not allow this redirect URI.")
@@ -241,14 +257,13 @@ class AuthServer:
         new_browser = None if browser else secrets.token_urlsafe(32)
         browser = browser or new_browser
         client_id = client["client_id"]
-        consent_key = f"{digest(browser)}#{client_id}"
+        scope = " ".join(dict.fromkeys([s.scopes[0], *requested]))  # the first scope always
         txn = secrets.token_urlsafe(32)
         pending = {
             "client_id": client_id, "redirect_uri": redirect_uri, "state": state,
-            "code_challenge": q["code_challenge"], "resource": q.get("resource"),
-            "scope": " ".join(dict.fromkeys([s.scopes[0], *requested])),  # the first scope always
-            "csrf": secrets.token_urlsafe(32), "verifier": secrets.token_urlsafe(48),
-            "browser": digest(browser), "consented": self.store.get("consent", consent_key) is not None,
+            "code_challenge": q["code_challenge"], "resource": q.get("resource"), "scope": scope,
+            "csrf": secrets.token_urlsafe(32), "verifier": secrets.token_urlsafe(48), "browser": digest(browser),
+            "consented": self.store.get("consent", consent_key(digest(browser), client_id, scope)) is not None,
         }  # fmt: skip
         self.store.put("pending", digest(txn), pending, s.pending_ttl_s)
         log.info("authorize: client %s, consented before: %s", client_id[:200], pending["consented"])
@@ -276,7 +291,8 @@ class AuthServer:
             return redirect(with_query(pending["redirect_uri"], back))
         if decision != "allow":
             return pages.error(400, "No decision", "Choose Allow or Deny.")
-        self.store.put("consent", f"{pending['browser']}#{pending['client_id']}", {}, self.settings.consent_ttl_s)
+        self.store.put("consent", consent_key(pending["browser"], pending["client_id"], pending["scope"]), {},
+                       self.settings.consent_ttl_s)  # fmt: skip
         self.store.put("pending", digest(txn), {**pending, "consented": True}, self.settings.pending_ttl_s)
         log.info("consent given for client %s", pending["client_id"][:200])
         return self._to_upstream(txn, pending)
@@ -352,7 +368,7 @@ class AuthServer:
         if item is None:
             used = self.store.get("code", f"used#{code_key}")
             if used is not None:  # replay: revoke what the first redemption issued (RFC 6749 4.1.2)
-                self.store.delete("refresh", f"family#{used['family']}")
+                self._revoke(used["family"])
                 log.warning("code replayed for client %s: its refresh family is revoked", client_id[:200])
             raise OAuthError("invalid_grant")
         verifier = form.get("code_verifier", "")
@@ -378,23 +394,35 @@ class AuthServer:
         if item is None:
             used = self.store.get("refresh", f"used#{handle_key}")
             if used is not None:  # a rotated handle came back: someone holds a copy (RFC 9700 4.14.2)
-                self.store.delete("refresh", f"family#{used['family']}")
+                self._revoke(used["family"])
                 log.warning("refresh token reused for client %s: its family is revoked", client_id[:200])
             raise OAuthError("invalid_grant")
         self.store.put("refresh", f"used#{handle_key}", {"family": item["family"]}, self.settings.refresh_ttl_s)
         if self.store.get("refresh", f"family#{item['family']}") is None or client_id != item["client_id"]:
-            self.store.delete("refresh", f"family#{item['family']}")
+            self._revoke(item["family"])
             raise OAuthError("invalid_grant")
         if any(scope not in item["scope"].split() for scope in form.get("scope", "").split()):
             raise OAuthError("invalid_scope")  # RFC 6749 6: never more than first granted
         try:
             tokens = self.upstream.refresh(item["upstream_refresh"])
         except UpstreamError as exc:
+            if exc.status >= 500:  # Cognito failed, not the grant: the handle stays good for a retry
+                self.store.delete("refresh", f"used#{handle_key}")
+                self.store.put("refresh", handle_key, item, self.settings.refresh_ttl_s)
+                log.warning("upstream unavailable for a refresh of client %s (HTTP %s)", client_id[:200], exc.status)
+                raise OAuthError("temporarily_unavailable", 503) from None
             log.warning("upstream refused a refresh for client %s (HTTP %s)", client_id[:200], exc.status)
             raise OAuthError("invalid_grant") from None
         self.store.touch("refresh", f"family#{item['family']}", self.settings.refresh_ttl_s)
         log.info("token refreshed for client %s", client_id[:200])
         return self._tokens(tokens, item)
+
+    def _revoke(self, family: str) -> None:
+        """End a family: its handles stop working here, and Cognito's refresh token behind them
+        is revoked there (best effort: the handles are dead either way)."""
+        record = self.store.take("refresh", f"family#{family}")
+        if record and record.get("upstream_refresh"):
+            self.upstream.revoke(record["upstream_refresh"])
 
     def _tokens(self, tokens: dict, grant: dict) -> Response:
         """Cognito's access token, and a new facade handle for Cognito's refresh token, which stays
@@ -407,6 +435,10 @@ class AuthServer:
         if upstream_refresh:
             handle = secrets.token_urlsafe(32)
             self.store.put("refresh", digest(handle), {**grant, "upstream_refresh": upstream_refresh},
+                           self.settings.refresh_ttl_s)  # fmt: skip
+            # The family knows Cognito's token, to revoke it if a handle is ever reused.
+            self.store.put("refresh", f"family#{grant['family']}",
+                           {"client_id": grant["client_id"], "upstream_refresh": upstream_refresh},
                            self.settings.refresh_ttl_s)  # fmt: skip
             answer["refresh_token"] = handle
         return json_response(200, answer, NO_STORE)

@@ -47,7 +47,10 @@ def _page(title: str, body: str) -> str:
 
 def consent(settings: Settings, *, client_id: str, client_name: str | None, redirect_uri: str,
             scopes: list[str], txn: str, csrf: str) -> Response:  # fmt: skip
-    name = client_name or client_id
+    # A name is whatever the client wrote: a metadata document's is vouched for by its host only,
+    # and a registered client's by nobody, so the page says which.
+    vouched = urlsplit(client_id).hostname if "://" in client_id else None
+    name = f"{client_name or vouched} (from {vouched})" if vouched else f"{client_name or client_id} (unverified name)"
     host = urlsplit(redirect_uri).netloc
     items = "".join(f"<li><code>{escape(s)}</code></li>" for s in scopes)
     body = (

@@ -60,11 +60,15 @@ def client_from_metadata(s: Settings, metadata: dict, now: float) -> dict:
     application_type = metadata.get("application_type", "native")
     if application_type not in ("native", "web"):
         raise OAuthError("invalid_client_metadata")
-    if not all(allowed(s, u) for u in uris):
+    # RFC 7591 3.2.1: the server may register fewer values than asked; the answer says which.
+    # Desktop hosts list several redirects (VS Code, Cursor) of which the operator admits some.
+    uris = [u for u in uris if allowed(s, u) and (application_type != "web" or u.startswith("https://"))]
+    if not uris:  # none the operator admits (a web client's redirect is never plain http)
         raise OAuthError("invalid_redirect_uri")
-    if application_type == "web" and not all(u.startswith("https://") for u in uris):
-        raise OAuthError("invalid_redirect_uri")  # a web client's redirect is never plain http
     grant_types = metadata.get("grant_types", list(GRANT_TYPES))
+    if isinstance(grant_types, list) and "authorization_code" in grant_types:
+        # Grants this server does not offer (device_code, ...) are left out, not refused.
+        grant_types = [g for g in GRANT_TYPES if g in grant_types]
     method = metadata.get("token_endpoint_auth_method", "none")
     name = metadata.get("client_name")
     if (not isinstance(grant_types, list) or not grant_types or any(g not in GRANT_TYPES for g in grant_types)

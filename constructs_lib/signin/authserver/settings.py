@@ -42,6 +42,7 @@ class Settings:
     cimd_max_bytes: int = 5120
     cimd_timeout_s: float = 3.0
     cimd_cache_s: int = 300
+    cimd_failure_cache_s: int = 30
 
     def __post_init__(self) -> None:
         if self.secure_cookies is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import urllib.error
 import urllib.request
 from typing import Callable, Protocol
@@ -17,7 +18,8 @@ from urllib.parse import quote, urlencode
 
 from .settings import Settings
 
-TIMEOUT_S = 10
+# Well inside the function's 15 s, so a slow Cognito is an answer (503), not a killed invocation.
+TIMEOUT_S = 5
 
 
 class UpstreamError(Exception):
@@ -34,6 +36,7 @@ class Upstream(Protocol):
     def exchange_code(self, code: str, code_verifier: str) -> dict: ...
     def refresh(self, refresh_token: str) -> dict: ...
     def client_credentials(self, form: dict, authorization_header: str | None) -> tuple[int, dict]: ...
+    def revoke(self, refresh_token: str) -> None: ...
 
 
 class CognitoUpstream:
@@ -59,12 +62,12 @@ class CognitoUpstream:
         pair = f"{quote(s.upstream_client_id, safe='')}:{quote(s.upstream_client_secret, safe='')}"
         return "Basic " + base64.b64encode(pair.encode()).decode()
 
-    def _post(self, form: dict, authorization: str | None) -> tuple[int, dict]:
+    def _post(self, form: dict, authorization: str | None, url: str | None = None) -> tuple[int, dict]:
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
         if authorization:
             headers["Authorization"] = authorization
         request = urllib.request.Request(
-            self.settings.upstream_token_url, data=urlencode(form).encode(), headers=headers, method="POST"
+            url or self.settings.upstream_token_url, data=urlencode(form).encode(), headers=headers, method="POST"
         )
         try:
             with self.urlopen(request, timeout=TIMEOUT_S) as answer:
@@ -99,3 +102,12 @@ class CognitoUpstream:
     def client_credentials(self, form: dict, authorization_header: str | None) -> tuple[int, dict]:
         """A machine client's own request, unchanged: Cognito authenticates it, not the facade."""
         return self._post(form, authorization_header)
+
+    def revoke(self, refresh_token: str) -> None:
+        """Cognito's revocation endpoint (beside its token endpoint): the refresh token and the
+        access tokens issued from it stop working. Best effort: a failure is logged, not raised."""
+        url = self.settings.upstream_token_url.removesuffix("/token") + "/revoke"
+        status, _ = self._post({"token": refresh_token}, self._basic(), url)
+        if status != 200:
+            logging.getLogger("authserver").warning("upstream revocation answered HTTP %s", status)
+
