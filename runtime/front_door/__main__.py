@@ -1,12 +1,18 @@
 """`make serve`: the reference server (`python -m mcp_runtime`, as in the image) behind the local
 front door, on 127.0.0.1, with one local client per tenant; with `--sign-in`, also the sign-in
-facade and a stand-in for Cognito's managed login, so a person can sign in from a real client."""
+facade and a stand-in for Cognito's managed login, so a person can sign in from a real client.
+
+It fails loudly (exit 1, a reason on stderr, no banner and no secret) when either port is taken
+or the server does not come up, and the server child never outlives it (SIGTERM, SIGINT or an
+error all stop the child)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import secrets
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +24,8 @@ from constructs_lib.signin.authserver import MemoryStore
 from constructs_lib.signin.authserver.redirects import check_pattern
 from constructs_lib.signin.authserver.settings import DEFAULT_REDIRECT_PATTERNS
 from constructs_lib.transport import SCOPE
+
+from mcp_runtime.contract import LOOPBACK_ORIGINS
 
 from .gateway import GatewaySettings, create_gateway
 from .managed_login import User
@@ -38,7 +46,8 @@ def main() -> int:
     parser.add_argument("--client-secret", help="the app clients' secret (default: a new one at every start)")
     parser.add_argument("--buffered", action="store_true", help="buffer responses (29 s) instead of streaming")
     parser.add_argument("--timeout", type=float, default=180, help="the function's timeout in seconds")
-    parser.add_argument("--origin", action="append", default=[], help="allowed browser origin (default: *)")
+    parser.add_argument("--origin", action="append", default=[],
+                        help="allowed browser origin, http://host:* for any port (default: loopback pages)")  # fmt: skip
     sign_in = parser.add_argument_group("sign-in for people")
     sign_in.add_argument("--sign-in", action="store_true", help="serve the sign-in facade and a managed-login stand-in")
     sign_in.add_argument("--user", action="append", default=[], type=_user, metavar="NAME:PASSWORD[:TENANT]",
@@ -49,7 +58,15 @@ def main() -> int:
                          help="an allowed client redirect URI pattern (default: loopback, any port)")  # fmt: skip
     args = parser.parse_args()
 
-    origins = tuple(args.origin) or ("*",)
+    # uvicorn re-raises SIGTERM after its own shutdown; as an exception it unwinds through the
+    # `finally` below, which stops the server child.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        door = _listen(args.port)
+        _listen(args.app_port).close()  # the server binds it next; taken now is an error now
+    except OSError as error:
+        raise SystemExit(f"front_door: {error}") from None
+    origins = tuple(args.origin) or LOOPBACK_ORIGINS
     clients = {client: args.client_secret or secrets.token_urlsafe(24) for client in args.tenant or ["local-client"]}
     base = f"http://127.0.0.1:{args.port}"
     issuer = TokenIssuer(issuer=f"{base}/local-pool", clients=clients, scopes=(SCOPE,))
@@ -60,6 +77,8 @@ def main() -> int:
     server = subprocess.Popen([sys.executable, "-m", "mcp_runtime"], env=env)
     try:
         _wait_for(f"http://127.0.0.1:{args.app_port}/healthz", server)
+        if server.poll() is not None:  # another process answered; ours could not bind
+            raise SystemExit(f"front_door: the server exited with {server.returncode}")
         settings = GatewaySettings(
             app_url=f"http://127.0.0.1:{args.app_port}", stage=args.stage, allowed_origins=origins,
             streaming=not args.buffered, function_timeout_s=args.timeout,
@@ -81,11 +100,34 @@ def main() -> int:
                 f'claude mcp add --transport http local-mcp {endpoint} --header "Authorization: Bearer $TOKEN"\n',
                 flush=True,
             )  # fmt: skip
-        uvicorn.run(create_gateway(settings, issuer, people), host="127.0.0.1", port=args.port, log_level="info")
+        config = uvicorn.Config(create_gateway(settings, issuer, people), log_level="info",
+                                timeout_keep_alive=5, date_header=True, server_header=False)  # fmt: skip
+        uvicorn.Server(config).run(sockets=[door])
     finally:
+        door.close()
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
     return 0
+
+
+def _exit_on_signal(signum: int, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _listen(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1:port (OSError when the port is taken)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # still refuses a port someone listens on
+    try:
+        sock.bind(("127.0.0.1", port))
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        raise OSError(f"127.0.0.1:{port} is not available ({error.strerror})") from None
+    return sock
 
 
 def _sign_in(args: argparse.Namespace, base: str, issuer: TokenIssuer) -> SignIn:
@@ -119,13 +161,13 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}")
+            raise SystemExit(f"front_door: the server exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=1):
                 return
         except OSError:
             time.sleep(0.2)
-    raise SystemExit(f"the server did not answer {url} in {seconds} s")
+    raise SystemExit(f"front_door: the server did not answer {url} in {seconds} s")
 
 
 if __name__ == "__main__":

@@ -30,25 +30,47 @@ from constructs_lib.transport import (
     www_authenticate,
 )
 
+from constructs_lib.signin.authserver.pre_token import TENANT_CLAIM
+from mcp_runtime.contract import LOOPBACK_ORIGINS, origin_allowed
+from mcp_runtime.wire import TooLarge, read_body
+
 from .sign_in import FACADE_ROUTES, SignIn
 from .tokens import TokenIssuer
 
-# What the Lambda Web Adapter sets from the event; a client's own values never reach the app.
-ADAPTER_HEADERS = ("x-amzn-request-context", "x-amzn-lambda-context", "x-amz-tenant-id")
-HOP_BY_HOP = ("host", "content-length", "connection", "transfer-encoding", "keep-alive")
+# What the pinned Lambda Web Adapter (1.x, see runtime/Dockerfile) does with request headers:
+# it replaces any client-sent copy of these two with its own, built from the event; it sets
+# `x-amz-tenant-id` from Lambda's tenant id when the invocation has one (tenant isolation),
+# replacing a client's, and passes a client's through when it has none; every other header,
+# `x-amzn-*` included, reaches the app as the client sent it (Host too, as API Gateway got it).
+CONTEXT_HEADERS = ("x-amzn-request-context", "x-amzn-lambda-context")
+TENANT_HEADER = "x-amz-tenant-id"
+HOP_BY_HOP = ("content-length", "connection", "transfer-encoding", "keep-alive")
+# The app's own; this server writes one of each.
+REWRITTEN = ("date", "server")
 # API Gateway's buffered REST integration limit (the default quota).
 BUFFERED_LIMIT_S = 29.0
+# How long a client may take to send its body (a slow or half-sent request is answered 408).
+BODY_TIMEOUT_S = 30.0
+TOKEN_BODY_BYTES = 64 * 1024
 
 
 @dataclass
 class GatewaySettings:
     app_url: str  # the server, e.g. http://127.0.0.1:8080
     stage: str = "dev"
-    allowed_origins: tuple[str, ...] = ("*",)
+    allowed_origins: tuple[str, ...] = LOOPBACK_ORIGINS
     streaming: bool = True  # the REST integration's STREAM transfer mode
     function_timeout_s: float = 180.0
     time_scale: float = 1.0  # scales the integration limits with the server's own knob
     name: str = "MCP server (local)"
+    # Lambda tenant isolation: the REST API maps the token's client_id to the invocation's
+    # tenant id, which the adapter hands the app as `x-amz-tenant-id`.
+    tenant_isolation: bool = False
+    body_timeout_s: float = BODY_TIMEOUT_S
+
+    @property
+    def function_timeout_s_scaled(self) -> float:
+        return self.function_timeout_s * self.time_scale
 
     @property
     def integration_timeout_s(self) -> float:
@@ -75,11 +97,11 @@ class Gateway:
 
     def allow_origin(self, request: Request, echo_listed: bool = True) -> dict[str, str]:
         origins = self.settings.allowed_origins
-        if len(origins) == 1:
+        if len(origins) == 1 and not origins[0].endswith(":*"):
             return {"access-control-allow-origin": origins[0]}
         origin = request.headers.get("origin")
         if echo_listed:  # MOCK integrations echo a listed origin
-            return {"access-control-allow-origin": origin} if origin in origins else {}
+            return {"access-control-allow-origin": origin} if origin and origin_allowed(origin, origins) else {}
         return {"access-control-allow-origin": "*"}  # gateway responses cannot choose
 
     def gateway_response(self, request: Request, status: int, message: str, **headers: str) -> Response:
@@ -145,13 +167,19 @@ class Gateway:
         claims = self.authorize(request)
         if isinstance(claims, Response):
             return claims
-        headers = {k: v for k, v in request.headers.items() if k not in HOP_BY_HOP + ADAPTER_HEADERS}
-        headers["x-amzn-request-context"] = json.dumps(self.request_context(request, claims))
-        upstream = self.http.build_request(
-            request.method, self.settings.app_url.rstrip("/") + "/mcp", headers=headers,
-            content=await request.body(), params=request.query_params,
-        )  # fmt: skip
+        try:
+            with anyio.fail_after(self.settings.body_timeout_s):
+                body = await read_body(request)
+        except TooLarge:
+            return self.gateway_response(request, 413, "Request Too Long")
+        except TimeoutError:
+            return self.gateway_response(request, 408, "Request Timeout")
         limit, started = self.settings.integration_timeout_s, time.monotonic()
+        upstream = self.http.build_request(
+            request.method, self.settings.app_url.rstrip("/") + "/mcp", params=request.query_params,
+            headers=self.adapter_headers(request, claims, deadline_s=time.time() + self.settings.function_timeout_s_scaled),
+            content=body,
+        )  # fmt: skip
         try:
             with anyio.fail_after(limit):
                 answer = await self.http.send(upstream, stream=True)
@@ -159,7 +187,7 @@ class Gateway:
             return self.gateway_response(request, 504, "Endpoint request timed out")
         except httpx2.TransportError:
             return self.gateway_response(request, 502, "Internal server error")
-        out_headers = {k: v for k, v in answer.headers.items() if k not in HOP_BY_HOP}
+        out_headers = {k: v for k, v in answer.headers.items() if k not in HOP_BY_HOP + REWRITTEN}
         if not self.settings.streaming:
             try:  # buffered: the whole response, within the integration limit
                 with anyio.fail_after(max(0.0, limit - (time.monotonic() - started))):
@@ -170,6 +198,30 @@ class Gateway:
             return Response(body, status_code=answer.status_code, headers=out_headers)
         remaining = max(0.0, limit - (time.monotonic() - started))
         return StreamingResponse(self._stream(answer, remaining), status_code=answer.status_code, headers=out_headers)
+
+    def lambda_tenant(self, claims: dict) -> str | None:
+        """The invocation's tenant id: the REST API maps the token's client_id; a person's
+        tenant claim with sign-in, as a tenant-normalizing Lambda authorizer would (the stack
+        does not yet combine sign-in with tenant isolation)."""
+        if self.sign_in and claims.get("client_id") == self.sign_in.login.client_id:
+            return claims.get(TENANT_CLAIM)
+        return claims.get("client_id")
+
+    def adapter_headers(self, request: Request, claims: dict, deadline_s: float) -> list[tuple[str, str]]:
+        """The request's headers as the adapter hands them to the app (see CONTEXT_HEADERS)."""
+        tenant = self.lambda_tenant(claims) if self.settings.tenant_isolation else None
+        dropped = HOP_BY_HOP + CONTEXT_HEADERS + ((TENANT_HEADER,) if tenant else ())
+        headers = [(k, v) for k, v in request.headers.items() if k not in dropped]
+        lambda_context = {
+            "request_id": str(uuid.uuid4()), "deadline": int(deadline_s * 1000),
+            "invoked_function_arn": "arn:aws:lambda:us-east-1:000000000000:function:local",
+            "xray_trace_id": None, "client_context": None, "identity": None, "tenant_id": tenant,
+        }  # fmt: skip
+        headers += [("x-amzn-request-context", json.dumps(self.request_context(request, claims))),
+                    ("x-amzn-lambda-context", json.dumps(lambda_context))]  # fmt: skip
+        if tenant:
+            headers.append((TENANT_HEADER, tenant))
+        return headers
 
     async def _stream(self, answer: httpx2.Response, limit: float) -> AsyncIterator[bytes]:
         """The response as it arrives; the stream ends at the integration timeout."""
@@ -186,12 +238,18 @@ class Gateway:
     # -- Cognito's endpoints -------------------------------------------------------------
 
     async def token(self, request: Request) -> Response:
-        form = parse_qs((await request.body()).decode())
+        try:
+            form = parse_qs((await read_body(request, TOKEN_BODY_BYTES)).decode("utf-8", "replace"))
+        except TooLarge:
+            return JSONResponse({"error": "invalid_request"}, status_code=400)
         value = lambda key: (form.get(key) or [None])[0]  # noqa: E731
         client_id, secret = value("client_id"), value("client_secret")
         basic = request.headers.get("authorization", "")
         if basic.startswith("Basic "):
-            client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+            try:
+                client_id, _, secret = base64.b64decode(basic[6:], validate=True).decode().partition(":")
+            except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError
+                return JSONResponse({"error": "invalid_client"}, status_code=401)
         if self.sign_in and value("grant_type") in ("authorization_code", "refresh_token"):
             return self.sign_in.login.token({key: values[0] for key, values in form.items()}, client_id, secret)
         if not self.issuer.authenticate(client_id, secret):

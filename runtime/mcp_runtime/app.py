@@ -3,17 +3,23 @@
 Behind the front door (API Gateway, or `front_door` locally) every request reaches this app
 with the verified request context. The app:
 
-- answers a foreign `Origin` with 403, an unsupported `MCP-Protocol-Version` with 400 and a
-  method it does not offer with 405, and puts CORS headers on its own responses (behind a REST
-  API, API Gateway answers only the preflight and its own errors);
-- takes the tenant from the verified request context (`identity.py`), never from the client;
+- answers a `Host` it does not serve with 421 and a foreign `Origin` with 403 (DNS rebinding),
+  a method it does not offer with 405, a body over API Gateway's limit with 413, and puts CORS
+  headers on its own responses (behind a REST API, API Gateway answers only the preflight and
+  its own errors); every error it writes echoes the request's id (wire.py);
+- takes the tenant from the verified request context (`identity.py`), never from the client,
+  refuses a context it cannot read (403), and with tenant isolation a tenant that is not
+  Lambda's own tenant id for the invocation (403: a direct `Invoke` with a forged context);
 - refuses a tool call whose token lacks the tool's scope (`tools.TOOL_SCOPES`) with 403
   `insufficient_scope`, naming the scopes, so the client can step up;
 - serves 2026-07-28 requests statelessly, and handshake-era clients with sessions kept in the
   session table (`sessions.py`, through tenant credentials with isolation); a GET stream needs
   a connection the function cannot hold between invocations, so GET is 405 in both eras;
-- records usage per tenant (`metering.py`).
-Nothing is written for a request it refuses.
+  2025-03-26 (which requires JSON-RPC batches) is not offered: `initialize` asking for it is
+  answered with the newest handshake revision, a request naming it with -32022;
+- records usage per tenant (`metering.py`) for each request the SDK accepts.
+Nothing is written for a request it refuses. Unsupported versions, malformed JSON-RPC and the
+protocol itself are the SDK's (reached through `MCPServer.streamable_http_app`).
 """
 
 from __future__ import annotations
@@ -22,11 +28,10 @@ import contextlib
 import json
 import logging
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
 import anyio
 from mcp.server.mcpserver import MCPServer
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -34,27 +39,26 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from . import tools
-from .contract import EXPOSED_HEADERS, HEALTH_PATH, MCP_PATH, PROTOCOL_VERSION_HEADER, SESSION_HEADER
+from . import __version__, features, tools
+from .contract import (EXPOSED_HEADERS, HEALTH_PATH, LOOPBACK_HOSTS, MAX_BODY_BYTES, MCP_PATH, PROTOCOL_VERSION_HEADER,
+                       SESSION_HEADER, TENANT_ID_HEADER, host_allowed, origin_allowed)  # fmt: skip
 from .credentials import TenantCredentials
-from .identity import Identity, identity_from, request_context_of
+from .identity import Identity, MalformedContext, identity_from, request_context_of
 from .metering import UsageRecorder
+from .request_state import request_state_security
 from .sessions import SessionStore
 from .settings import Settings
+from .wire import (INTERNAL_ERROR, NOT_JSON, UNSUPPORTED_PROTOCOL_VERSION, TooLarge, jsonrpc_error, parse, read_body,
+                   replay, request_id)  # fmt: skip
 
 logger = logging.getLogger("mcp_runtime")
 
-SUPPORTED_VERSIONS = (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
-INVALID_REQUEST, INTERNAL_ERROR = -32600, -32603
+NOT_OFFERED = ("2025-03-26",)  # requires JSON-RPC batches, which this server does not serve
+HANDSHAKE_VERSIONS = tuple(v for v in HANDSHAKE_PROTOCOL_VERSIONS if v not in NOT_OFFERED)
+SUPPORTED_VERSIONS = (*HANDSHAKE_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
 # The scope every request to /mcp carries (the front door's authorizer requires it).
 INVOKE_SCOPE = "mcp/invoke"
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-def jsonrpc_error(status: int, message: str, code: int = INVALID_REQUEST, headers: dict | None = None,
-                  request_id: Any = None) -> Response:  # fmt: skip
-    body = {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
-    return Response(json.dumps(body), status_code=status, media_type="application/json", headers=headers)
+SERVER_NAME = "mcp-server-reference"
 
 
 def resource_metadata_url(headers: Mapping[str, str]) -> str:
@@ -62,9 +66,10 @@ def resource_metadata_url(headers: Mapping[str, str]) -> str:
     header, which the client chooses): the public path of `/mcp` (`/{stage}/mcp` on the default
     endpoint, the mapped path on a custom domain) with the metadata path before `mcp`."""
     context = request_context_of(headers)
-    domain = context.get("domainName", "")
-    path = context.get("path") or (context.get("http") or {}).get("path") or MCP_PATH  # REST, HTTP API
-    scheme = "http" if urlsplit(f"//{domain}").hostname in LOOPBACK_HOSTS else "https"
+    domain = str(context.get("domainName") or "")
+    http = context.get("http") if isinstance(context.get("http"), dict) else {}
+    path = str(context.get("path") or http.get("path") or MCP_PATH)  # REST, HTTP API
+    scheme = "http" if host_allowed(domain, LOOPBACK_HOSTS) else "https"
     return f"{scheme}://{domain}{path.removesuffix(MCP_PATH)}/.well-known/oauth-protected-resource{MCP_PATH}"
 
 
@@ -78,22 +83,23 @@ class McpEndpoint:
         self.sessions = sessions
         self.usage = usage
         # Stateless: nothing of a request outlives it in this process (another invocation may
-        # land on another execution environment); sessions live in the table instead.
-        self.manager = StreamableHTTPSessionManager(server._lowlevel_server, stateless=True)
-
-    # -- the checks every request passes --------------------------------------------------
-
-    def origin_allowed(self, origin: str | None) -> bool:
-        return not origin or "*" in self.settings.allowed_origins or origin in self.settings.allowed_origins
+        # land on another execution environment); sessions live in the table instead. Host and
+        # Origin are checked here, so that the refusal is a JSON-RPC error with the request's id.
+        server.streamable_http_app(
+            stateless_http=True, max_request_body_size=MAX_BODY_BYTES,
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        )  # fmt: skip
+        self.manager = server.session_manager
 
     def with_cors(self, send: Send, origin: str | None) -> Send:
-        allowed = "*" if "*" in self.settings.allowed_origins else origin if self.origin_allowed(origin) else None
+        allowed = self.settings.allowed_origins
+        echoed = "*" if "*" in allowed else origin if origin and origin_allowed(origin, allowed) else None
 
         async def cors_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                if allowed:
-                    headers.append((b"access-control-allow-origin", allowed.encode()))
+                if echoed:
+                    headers.append((b"access-control-allow-origin", echoed.encode()))
                 headers.append((b"access-control-expose-headers", ", ".join(EXPOSED_HEADERS).encode()))
                 headers.append((b"vary", b"Origin"))
                 message = {**message, "headers": headers}
@@ -103,96 +109,136 @@ class McpEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        origin = request.headers.get("origin")
-        send = self.with_cors(send, origin)
-        if not self.origin_allowed(origin):
-            return await jsonrpc_error(403, f"Forbidden: origin {origin} is not allowed")(scope, receive, send)
-        if request.method == "OPTIONS":
-            return await Response(status_code=204, headers={
+        send = self.with_cors(send, request.headers.get("origin"))
+        message: Any = None
+        if request.method == "POST":
+            try:
+                body = await read_body(request)
+            except TooLarge:
+                return await jsonrpc_error(413, f"Payload Too Large: the limit is {MAX_BODY_BYTES} bytes")(
+                    scope, receive, send)  # fmt: skip
+            message = parse(body)
+        else:
+            body = b""
+        rid = request_id(message)
+        answer = self.refusal(request, message, rid)
+        if answer is None and request.method == "OPTIONS":
+            answer = Response(status_code=204, headers={
                 "access-control-allow-methods": "DELETE, GET, OPTIONS, POST",
                 "access-control-allow-headers": request.headers.get("access-control-request-headers", "*"),
-                "access-control-max-age": "3600"})(scope, receive, send)  # fmt: skip
-        if request.method not in ("POST", "GET", "DELETE"):
-            return await self.not_allowed(scope, receive, send)
+                "access-control-max-age": "3600"})  # fmt: skip
+        if answer is not None:
+            return await answer(scope, receive, send)
+        tenant = identity_from(request.headers, self.settings.sign_in_client_id).tenant
         version = request.headers.get(PROTOCOL_VERSION_HEADER)
-        if version is not None and version not in SUPPORTED_VERSIONS:
-            return await jsonrpc_error(
-                400, f"Bad Request: unsupported protocol version {version}; supported: {', '.join(SUPPORTED_VERSIONS)}"
-            )(scope, receive, send)
-        identity = identity_from(request.headers, self.settings.sign_in_client_id)
-        tenant = identity.tenant
-        if self.settings.tenant_isolation and tenant is None:
-            return await jsonrpc_error(403, "Forbidden: no verified tenant in the request context")(scope, receive, send)
-        if request.method == "POST" and (refusal := self.scope_refusal(request, identity, await request.body())):
-            return await refusal(scope, receive, send)
         try:
             if version in MODERN_PROTOCOL_VERSIONS:
-                await self.modern(request, tenant, scope, send)
+                await self.serve(scope, body, message, tenant, receive, send)
+            elif version is not None and version not in HANDSHAKE_PROTOCOL_VERSIONS:
+                await self.manager.handle_request(scope, replay(body, receive), send)  # the SDK's -32022
             else:
-                await self.handshake_era(request, tenant, scope, send)
+                await self.handshake_era(request, body, message, tenant, scope, send)
         except PermissionError as error:
             logger.error("tenant credentials: %s", error)
-            await jsonrpc_error(403, "Forbidden: no credentials for this tenant", INTERNAL_ERROR)(scope, receive, send)
+            await jsonrpc_error(403, "Forbidden: no credentials for this tenant", INTERNAL_ERROR,
+                                request_id=rid)(scope, receive, send)  # fmt: skip
 
-    def scope_refusal(self, request: Request, identity: Identity, body: bytes) -> Response | None:
-        """403 `insufficient_scope` for a call of a tool whose scope the token lacks (the body
-        is read again from Starlette's cache by the handlers)."""
-        message = _message(body)
+    # -- the checks every request passes --------------------------------------------------
+
+    def refusal(self, request: Request, message: Any, rid: Any) -> Response | None:
+        """The answer to a request this server refuses before the SDK sees it, else None."""
+        settings, headers = self.settings, request.headers
+        if not host_allowed(headers.get("host"), settings.allowed_hosts):
+            return jsonrpc_error(421, f"Misdirected Request: this server does not serve {headers.get('host')}",
+                                 request_id=rid)  # fmt: skip
+        origin = headers.get("origin")
+        if not origin_allowed(origin, settings.allowed_origins):
+            return jsonrpc_error(403, f"Forbidden: origin {origin} is not allowed", request_id=rid)
+        if request.method == "OPTIONS":
+            return None
+        version = headers.get(PROTOCOL_VERSION_HEADER)
+        if request.method != "POST" and (request.method != "DELETE" or not self.deletes(version)):
+            return self.not_allowed(version, rid)
+        if version in NOT_OFFERED:
+            return jsonrpc_error(400, f"Unsupported protocol version: {version}", UNSUPPORTED_PROTOCOL_VERSION,
+                                 request_id=rid, data={"supported": list(SUPPORTED_VERSIONS), "requested": version})  # fmt: skip
+        try:
+            identity = identity_from(headers, settings.sign_in_client_id)
+        except MalformedContext as error:
+            logger.warning("refused a request context: %s", error)
+            return jsonrpc_error(403, "Forbidden: the request context is malformed", request_id=rid)
+        if settings.tenant_isolation:
+            if identity.tenant is None:
+                return jsonrpc_error(403, "Forbidden: no verified tenant in the request context", request_id=rid)
+            if headers.get(TENANT_ID_HEADER) != identity.tenant:
+                logger.warning("tenant %r of the claims is not Lambda's tenant id %r", identity.tenant,
+                               headers.get(TENANT_ID_HEADER))  # fmt: skip
+                return jsonrpc_error(403, "Forbidden: the verified tenant is not this invocation's tenant",
+                                     request_id=rid)  # fmt: skip
+        return self.scope_refusal(request, identity, message, rid)
+
+    def scope_refusal(self, request: Request, identity: Identity, message: Any, rid: Any) -> Response | None:
+        """403 `insufficient_scope` for a call of a tool whose scope the token lacks."""
         if not isinstance(message, dict) or message.get("method") != "tools/call":
             return None
-        name = (message.get("params") or {}).get("name")
+        params = message.get("params")
+        name = params.get("name") if isinstance(params, dict) else None
         needed = self.tool_scopes.get(name) if isinstance(name, str) else None
         if needed is None or needed in identity.scopes:
             return None
         challenge = (f'Bearer error="insufficient_scope", scope="{INVOKE_SCOPE} {needed}", '
                      f'resource_metadata="{resource_metadata_url(request.headers)}"')  # fmt: skip
         return jsonrpc_error(403, f"Forbidden: the tool {name} needs the scope {needed}",
-                             headers={"www-authenticate": challenge}, request_id=message.get("id"))  # fmt: skip
+                             headers={"www-authenticate": challenge}, request_id=rid)  # fmt: skip
 
-    async def not_allowed(self, scope: Scope, receive: Receive, send: Send) -> None:
-        allow = "POST, DELETE" if self.sessions else "POST"
-        await jsonrpc_error(405, "Method Not Allowed", headers={"allow": allow})(scope, receive, send)
+    def deletes(self, version: str | None) -> bool:
+        """DELETE ends a handshake-era session (2026-07-28 has none)."""
+        return bool(self.sessions) and version not in MODERN_PROTOCOL_VERSIONS
 
-    # -- 2026-07-28: one self-contained POST per request ----------------------------------
-
-    async def modern(self, request: Request, tenant: str | None, scope: Scope, send: Send) -> None:
-        body = await request.body() if request.method == "POST" else b""
-        await self.meter(tenant, _message(body))
-        await self.manager.handle_request(scope, _replay(body, request.receive), send)
+    def not_allowed(self, version: str | None, rid: Any = None) -> Response:
+        allow = "POST, DELETE" if self.deletes(version) else "POST"
+        return jsonrpc_error(405, "Method Not Allowed", headers={"allow": allow}, request_id=rid)
 
     # -- 2025-06-18 / 2025-11-25: initialize, then Mcp-Session-Id ------------------------
 
-    async def handshake_era(self, request: Request, tenant: str | None, scope: Scope, send: Send) -> None:
-        receive = request.receive
+    async def handshake_era(self, request: Request, body: bytes, message: Any, tenant: str | None,
+                            scope: Scope, send: Send) -> None:  # fmt: skip
+        receive, rid = request.receive, request_id(message)
         session_id = request.headers.get(SESSION_HEADER)
-        if request.method == "GET" or (request.method == "DELETE" and not self.sessions):
-            return await self.not_allowed(scope, receive, send)
         if request.method == "DELETE":
             if not session_id or not await self.find(tenant, session_id):
                 return await jsonrpc_error(404, "Session not found")(scope, receive, send)
             await anyio.to_thread.run_sync(self.sessions.delete, tenant, session_id)
             return await Response(status_code=200)(scope, receive, send)
+        if not isinstance(message, dict):  # not one JSON-RPC message: the SDK answers the error
+            return await self.manager.handle_request(scope, replay(body, receive), send)
+        if message.get("method") == "initialize":
+            body, requested = self.offered(message)
+            if self.sessions:
+                send = self.opening_session(tenant, requested, send)
+        elif self.sessions and not session_id:
+            return await jsonrpc_error(400, "Bad Request: Mcp-Session-Id header is required",
+                                       request_id=rid)(scope, receive, send)  # fmt: skip
+        elif self.sessions and not await self.find(tenant, session_id):
+            return await jsonrpc_error(404, "Session not found", request_id=rid)(scope, receive, send)
+        await self.serve(scope, body, message, tenant, receive, send)
 
-        body = await request.body()
-        message = _message(body)
-        if message is None:  # not JSON-RPC: the SDK answers with the JSON-RPC error
-            return await self.manager.handle_request(scope, _replay(body, receive), send)
-        if self.sessions:
-            if message.get("method") == "initialize":
-                send = self.opening_session(tenant, message, send)
-            elif not session_id:
-                return await jsonrpc_error(400, "Bad Request: Mcp-Session-Id header is required")(scope, receive, send)
-            elif not await self.find(tenant, session_id):
-                return await jsonrpc_error(404, "Session not found")(scope, receive, send)
-        await self.meter(tenant, message)
-        await self.manager.handle_request(scope, _replay(body, receive), send)
+    @staticmethod
+    def offered(message: dict) -> tuple[bytes, str | None]:
+        """The initialize request as the SDK should see it: a revision this server does not
+        offer is replaced by none, so the SDK answers with its newest handshake revision."""
+        params = message.get("params") if isinstance(message.get("params"), dict) else {}
+        requested = params.get("protocolVersion")
+        if requested in NOT_OFFERED:
+            message = {**message, "params": {**params, "protocolVersion": "unsupported"}}
+            requested = HANDSHAKE_VERSIONS[-1]
+        return json.dumps(message).encode(), requested if isinstance(requested, str) else None
 
     async def find(self, tenant: str | None, session_id: str) -> bool:
         return await anyio.to_thread.run_sync(self.sessions.get, tenant, session_id) is not None
 
-    def opening_session(self, tenant: str | None, message: dict, send: Send) -> Send:
+    def opening_session(self, tenant: str | None, requested: str | None, send: Send) -> Send:
         """Once the SDK accepts `initialize`, store the session and name it in the response."""
-        requested = (message.get("params") or {}).get("protocolVersion")
 
         async def session_send(msg: Message) -> None:
             if msg["type"] == "http.response.start" and msg["status"] == 200:
@@ -202,42 +248,39 @@ class McpEndpoint:
 
         return session_send
 
-    async def meter(self, tenant: str | None, message: Any) -> None:
-        """Count a JSON-RPC request (not a notification) of a verified tenant."""
-        if not (self.usage and tenant and isinstance(message, dict) and "id" in message):
-            return
+    # -- both eras: the SDK, metering what it accepts -------------------------------------
+
+    async def serve(self, scope: Scope, body: bytes, message: Any, tenant: str | None, receive: Receive,
+                    send: Send) -> None:  # fmt: skip
+        counted = self.usage and tenant and isinstance(message, dict) and "id" in message and "method" in message
+
+        async def metered_send(msg: Message) -> None:
+            if counted and msg["type"] == "http.response.start" and 200 <= msg["status"] < 300:
+                await self.meter(tenant)
+            await send(msg)
+
+        await self.manager.handle_request(scope, replay(body, receive), metered_send)
+
+    async def meter(self, tenant: str) -> None:
+        """Count a JSON-RPC request (not a notification) the SDK accepted."""
         try:
             await anyio.to_thread.run_sync(self.usage.record, tenant)
         except Exception:  # usage is a figure, not a gate: the request is served
             logger.exception("usage record for tenant %s failed", tenant)
 
 
-def _message(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that hands the already-read body to the SDK, then waits for disconnect."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+def create_server(settings: Settings) -> MCPServer:
+    """The example server: tools (tools.py) and every other feature (features.py)."""
+    server = MCPServer(name=SERVER_NAME, version=__version__,
+                       request_state_security=request_state_security(settings))  # fmt: skip
+    return features.register(tools.register(server, settings))
 
 
 def create_app(settings: Settings | None = None, server: MCPServer | None = None,
                tool_scopes: Mapping[str, str] = tools.TOOL_SCOPES) -> Starlette:  # fmt: skip
     """The app; `tool_scopes` names the scope each of the server's tools needs beyond mcp/invoke."""
     settings = settings or Settings.from_environment()
-    server = server or tools.register(MCPServer(name="mcp-server-reference"), settings)
+    server = server or create_server(settings)
     credentials = TenantCredentials(settings) if settings.vends_credentials else None
     sessions = SessionStore(settings, credentials) if settings.session_table else None
     usage = UsageRecorder(settings) if settings.usage_table else None

@@ -6,15 +6,22 @@ import os
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from .contract import LOOPBACK_HOSTS, LOOPBACK_ORIGINS
 
 # The variables the stack sets on the function that this server reads (the stack's tests check
 # both lists agree); AWS_LWA_INVOKE_MODE is read by the Lambda Web Adapter.
 STACK_VARIABLES = (
     "SESSION_TABLE_NAME", "SESSION_TTL_SECONDS", "TENANT_ISOLATION_ENABLED", "TENANT_TAG_KEY",
     "TENANT_ROLE_ARN_PREFIX", "TENANT_TEMPLATE_ROLE_ARN", "TENANT_SESSION_SECONDS",
-    "USAGE_TABLE_NAME", "USAGE_TTL_DAYS", "MCP_ALLOWED_ORIGINS", "SIGN_IN_CLIENT_ID",
+    "USAGE_TABLE_NAME", "USAGE_TTL_DAYS", "MCP_ALLOWED_ORIGINS", "SIGN_IN_CLIENT_ID", "MCP_ALLOWED_HOSTS",
 )  # fmt: skip
 ADAPTER_VARIABLES = ("AWS_LWA_INVOKE_MODE",)
+# Set by the operator (`environment_variables`), not the stack: it is a secret.
+REQUEST_STATE_KEY_VARIABLE = "MCP_REQUEST_STATE_KEY"
+
+
+def _listed(value: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
 
 
 def _flag(value: str | None) -> bool:
@@ -39,8 +46,15 @@ class Settings:
     # Sign-in for people: the facade's app client; its tokens carry a person's tenant in the
     # `tenant_id` claim (see identity.py). None: sign-in is off.
     sign_in_client_id: str | None = None
-    # CORS: "*" or the allowed browser origins.
-    allowed_origins: tuple[str, ...] = ("*",)
+    # CORS and the Origin check: "*" (the operator's explicit choice) or the allowed browser
+    # origins; `http://host:*` allows any port. Unset: loopback pages only.
+    allowed_origins: tuple[str, ...] = LOOPBACK_ORIGINS
+    # DNS rebinding: the Host names this server answers to (the stack names the API's own host
+    # and the custom domain). Unset: loopback only (`make serve`, `python -m mcp_runtime`).
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    # Seals the request state of 2026-07-28 multi-round-trip requests (request_state.py); every
+    # execution environment must share it to continue another's request. None: a key per process.
+    request_state_key: str | None = field(default=None, repr=False)
     # Test knob: scales the example tools' sleeping (the code path stays the same).
     time_scale: float = 1.0
     region: str | None = None
@@ -53,7 +67,8 @@ class Settings:
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        origins = tuple(o.strip() for o in env.get("MCP_ALLOWED_ORIGINS", "*").split(",") if o.strip())
+        origins = _listed(env.get("MCP_ALLOWED_ORIGINS"))
+        hosts = _listed(env.get("MCP_ALLOWED_HOSTS"))
         return cls(
             session_table=env.get("SESSION_TABLE_NAME") or None,
             session_ttl_seconds=int(env.get("SESSION_TTL_SECONDS", "3600")),
@@ -65,7 +80,9 @@ class Settings:
             usage_table=env.get("USAGE_TABLE_NAME") or None,
             usage_ttl_days=int(env.get("USAGE_TTL_DAYS", "90")),
             sign_in_client_id=env.get("SIGN_IN_CLIENT_ID") or None,
-            allowed_origins=origins or ("*",),
+            allowed_origins=origins or LOOPBACK_ORIGINS,
+            allowed_hosts=tuple(h.lower() for h in hosts) or LOOPBACK_HOSTS,
+            request_state_key=env.get(REQUEST_STATE_KEY_VARIABLE) or None,
             time_scale=float(env.get("MCP_TIME_SCALE", "1")),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
         )

@@ -87,12 +87,13 @@ def node() -> str:
     return str(project) if project.exists() else shutil.which("node") or "node"
 
 
-def ts_client(deployment: Deployment, tenant: str, era: str) -> list[dict]:
-    """The TypeScript client's JSON lines (it exits non-zero on any failure)."""
+def ts_client(deployment: Deployment, tenant: str, era: str, features: bool = False) -> list[dict]:
+    """The TypeScript client's JSON lines (it exits non-zero on any failure); `features`: the
+    resources, prompt and elicitation run instead of the tools run."""
     env = {**os.environ, "NODE_NO_WARNINGS": "1"}
     run = subprocess.run(
         [node(), str(TS_CLIENT), deployment.endpoint, tenant, deployment.clients[tenant],
-         deployment.issuer.issuer, era],
+         deployment.issuer.issuer, era, *(["features"] if features else [])],
         capture_output=True, text=True, timeout=300, cwd=ROOT, env=env,
     )  # fmt: skip
     events = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]

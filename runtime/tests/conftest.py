@@ -148,18 +148,20 @@ def deploy():
     """`deploy(tenants, streaming=True, **settings)`: the server behind the front door."""
     running: list[Served] = []
 
-    def start(tenants=("acme", "globex"), streaming: bool = True, origins=("*",), sign_in=None,
+    def start(tenants=("acme", "globex"), streaming: bool = True, origins=("*",), sign_in=None, server=None,
               **settings) -> Deployment:  # fmt: skip
-        """`sign_in(base, issuer) -> SignIn`: people sign in too (see `deploy_sign_in`)."""
+        """`sign_in(base, issuer) -> SignIn`: people sign in too (see `deploy_sign_in`);
+        `server(settings) -> MCPServer`: another server than the reference one."""
         app_port, door_port = free_port(), free_port()
         base = f"http://127.0.0.1:{door_port}"
         issuer = TokenIssuer(issuer=f"{base}/local-pool", clients={t: f"secret-{t}" for t in tenants}, scopes=(SCOPE,))
         people = sign_in(base, issuer) if sign_in else None
         app_settings = Settings(time_scale=TIME_SCALE, allowed_origins=tuple(origins),
                                 sign_in_client_id=people.login.client_id if people else None, **settings)  # fmt: skip
-        running.append(Served(create_app(app_settings), app_port))
+        running.append(Served(create_app(app_settings, server(app_settings) if server else None), app_port))
         gateway = GatewaySettings(app_url=f"http://127.0.0.1:{app_port}", stage=STAGE, allowed_origins=tuple(origins),
-                                  streaming=streaming, function_timeout_s=180, time_scale=TIME_SCALE)  # fmt: skip
+                                  streaming=streaming, function_timeout_s=180, time_scale=TIME_SCALE,
+                                  tenant_isolation=app_settings.tenant_isolation)  # fmt: skip
         running.append(Served(create_gateway(gateway, issuer, people), door_port))
         return Deployment(f"{base}/{STAGE}/mcp", issuer, app_settings, gateway, base, people)
 

@@ -10,7 +10,8 @@ from .clients import python_client, ts_client
 from .conftest import TENANT_SETTINGS
 
 ERAS = {"legacy": "2025-11-25", "2026-07-28": "2026-07-28"}
-TOOLS = ["echo", "add", "whoami", "long_task", "admin_stats"]
+TOOLS = ["echo", "add", "whoami", "long_task", "admin_stats", "forecast", "swatch", "log_steps", "book_table",
+         "summarize"]
 
 
 @pytest.mark.parametrize("mode", ERAS)

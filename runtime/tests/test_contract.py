@@ -70,9 +70,15 @@ def test_a_foreign_origin_is_forbidden(aws, aws_calls, deployment):
 
 
 def test_an_unsupported_protocol_version_is_a_bad_request(aws, aws_calls, deployment):
-    answer = post(deployment, LIST_TOOLS, **{"mcp-protocol-version": "2099-01-01"})
+    # As a 2026-07-28 client probes: -32022 naming what is served, with the request's id, so
+    # that the client picks a served revision instead of falling back to the handshake.
+    meta = {**MODERN_META, "io.modelcontextprotocol/protocolVersion": "2099-01-01"}
+    probe = {"jsonrpc": "2.0", "id": 5, "method": "tools/list", "params": {"_meta": meta}}
+    answer = post(deployment, probe, **{"mcp-protocol-version": "2099-01-01", "mcp-method": "tools/list"})
     assert answer.status_code == 400
-    assert "unsupported protocol version 2099-01-01" in answer.json()["error"]["message"]
+    assert answer.json() == {"jsonrpc": "2.0", "id": 5, "error": {
+        "code": -32022, "message": "Unsupported protocol version",
+        "data": {"supported": ["2026-07-28"], "requested": "2099-01-01"}}}  # fmt: skip
     assert not aws_calls and written(aws) == {SESSION_TABLE: 0, USAGE_TABLE: 0}
 
 
