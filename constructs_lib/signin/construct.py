@@ -35,7 +35,7 @@ from ..kms import KeyLike, key_arn
 from ..naming import Names
 from ..packaging import package_directory, stage
 from ..sessions import TABLE_KEY_ACTIONS
-from .authserver.core import routes_for
+from .authserver.routes import routes_for
 
 AUTHSERVER = Path(__file__).resolve().parent / "authserver"
 RUNTIME = "python3.13"

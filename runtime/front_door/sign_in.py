@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from constructs_lib.signin import authserver
-from constructs_lib.signin.authserver.core import routes_for
+from constructs_lib.signin.authserver.routes import routes_for
 from constructs_lib.signin.authserver.http import RepeatedParameter, invalid_request, parse_query
 from constructs_lib.signin.authserver.settings import DEFAULT_REDIRECT_PATTERNS, REGISTRATION_KINDS
 

@@ -33,9 +33,10 @@ from urllib.parse import unquote
 
 from . import pages, registration
 from .cimd import ClientMetadataError, fetch_client_document
-from .http import Request, RepeatedParameter, Response, invalid_request, json_response, parse_query, redirect
+from .http import Request, RepeatedParameter, Response, cookie, invalid_request, json_response, parse_query, redirect
 from .oauth import AUTH_METHODS, GRANT_TYPES, NO_STORE, OAuthError, digest, s256, same, with_query
 from .redirects import allowed, registered
+from .routes import CORS, CORS_PATHS, PREFLIGHT, ROUTES
 from .settings import Settings
 from .store import Store
 from .upstream import Upstream, UpstreamError
@@ -49,51 +50,9 @@ CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 MAX_CLIENT_ID = 1024  # it is part of DynamoDB keys (at most 2048 bytes)
 CALLBACK_ERRORS = ("access_denied", "invalid_scope", "temporarily_unavailable", "server_error")
 
-# (method, path relative to the issuer) -> the endpoint. The stack routes these to the function
-# (`/register` only with dcr; the protected-resource metadata only where API Gateway cannot
-# answer it itself, the HTTP API), and so does the local front door.
-ROUTES = {
-    ("GET", "/.well-known/oauth-authorization-server"): "metadata",
-    ("GET", "/.well-known/openid-configuration"): "metadata",
-    ("GET", "/authorize"): "authorize",
-    ("POST", "/consent"): "consent",
-    ("GET", "/callback"): "callback",
-    ("POST", "/token"): "token",
-    ("POST", "/register"): "register",
-    ("GET", "/.well-known/oauth-protected-resource"): "resource_metadata",
-    ("GET", "/.well-known/oauth-protected-resource/mcp"): "resource_metadata",
-}
-# What a browser-based client (the MCP Inspector, a web app) reads with fetch: answered with
-# `Access-Control-Allow-Origin: *` (no cookie or credential rides on these requests: the token
-# endpoint authenticates the client by its code and verifier or secret), and their CORS
-# preflight. /authorize, /consent and /callback are page navigations and get no CORS.
-CORS_PATHS = ("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration", "/token",
-              "/register", "/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp")
-ROUTES |= {("OPTIONS", path): "preflight" for path in CORS_PATHS}
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "WWW-Authenticate"}
-REGISTER = ("POST", "/register")
-RESOURCE_METADATA = tuple(route for route, name in ROUTES.items() if name == "resource_metadata")
-
-
-def routes_for(registration: tuple[str, ...], kind: str) -> list[tuple[str, str]]:
-    """The routes a front door of `kind` ("rest" or "http") sends the facade, relative to its
-    base: `/register` only with dcr; the protected-resource metadata only where the API cannot
-    answer it itself (the HTTP API); CORS preflight only where the API does not answer it itself
-    (the REST API; the HTTP API answers from its CORS configuration)."""
-
-    def served(method: str, path: str) -> bool:
-        if path == REGISTER[1] and "dcr" not in registration:
-            return False
-        if path in (p for _, p in RESOURCE_METADATA):
-            return kind == "http" and method != "OPTIONS"
-        return method != "OPTIONS" or kind == "rest"
-
-    return [route for route in ROUTES if served(*route)]
-
 
 def consent_key(browser: str, client_id: str, scope: str) -> str:
-    """A consent is for one browser, one client and one set of scopes: a client asking for more
-    (a step-up) asks the person again."""
+    """One browser, one client, one set of scopes: a step-up asks the person again."""
     return f"{browser}#{client_id}#{' '.join(sorted(scope.split()))}"
 
 
@@ -124,10 +83,7 @@ class AuthServer:
         return answer
 
     def preflight(self, request: Request) -> Response:
-        return Response(204, {"Access-Control-Allow-Methods": "GET, POST, OPTIONS", "Access-Control-Max-Age": "3600",
-                              "Access-Control-Allow-Headers": "authorization, content-type, mcp-protocol-version"}, b"")
-
-    # --- helpers ---
+        return PREFLIGHT
 
     def _form(self, request: Request) -> dict[str, str]:
         try:
@@ -136,11 +92,7 @@ class AuthServer:
             raise OAuthError("invalid_request") from None
 
     def _browser(self, request: Request) -> str | None:
-        for part in request.headers.get("cookie", "").split(";"):
-            name, _, value = part.strip().partition("=")
-            if name == self.settings.browser_cookie and value:
-                return value
-        return None
+        return cookie(request, self.settings.browser_cookie)
 
     def _cookie(self, browser: str) -> str:
         # Lax: sent on the top-level navigation back from Cognito, not on a cross-site POST.

@@ -74,3 +74,12 @@ def html_response(status: int, html: str, headers: dict[str, str] | None = None)
 def invalid_request() -> Response:
     """The answer to anything unparseable (never a 5xx: the client sent it, not us)."""
     return json_response(400, {"error": "invalid_request"}, {"Cache-Control": "no-store"})
+
+
+def cookie(request: Request, name: str) -> str | None:
+    """The value of the request's cookie `name` (None when absent or empty)."""
+    for part in request.headers.get("cookie", "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name and value:
+            return value
+    return None
