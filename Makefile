@@ -14,6 +14,12 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_NODE := $(BIN)/node
 # No telemetry or update checks from the cdktf CLI.
 export CHECKPOINT_DISABLE := 1
+# The CLI logs each chunk the app writes to stderr as an [ERROR] line as it comes, then prints
+# the whole stderr again when the app fails: configuration errors would appear twice. Its log
+# goes to a file instead (.venv/cdktf-log/cdktf.log); what it prints itself (annotations, the
+# failure summary with the app's stderr) is unchanged.
+CDKTF_LOG_DIR := $(CURDIR)/$(VENV)/cdktf-log
+export CDKTF_LOG_FILE_DIRECTORY ?= $(CDKTF_LOG_DIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # `cdktf synth` runs `terraform version`; terraform warns on stderr when TF_CLI_CONFIG_FILE names
 # a file that does not exist, and the CLI prints that as [ERROR]. Such a setting configures
@@ -25,6 +31,8 @@ endif
 endif
 
 RUNTIME := $(VENV)/.runtime-installed
+# jsii on Node 22 whatever the import order: a .pth file sets JSII_NODE at interpreter start.
+NODE_PTH := $(VENV)/.jsii-node-pth-installed
 DEV := $(VENV)/.dev-installed
 CLI := node_modules/.cli-installed
 # The reference MCP server (runtime/) has a virtualenv of its own: the synth app never imports it.
@@ -38,10 +46,13 @@ IMAGE ?= mcp-server:dev
 # Where `make synth` writes the stacks (the cdktf CLI's --output).
 SYNTH_OUT ?= cdktf.out
 
-synth: $(RUNTIME) $(CLI)
-	cdktf synth --output $(SYNTH_OUT)
+# Not on a terminal (CI logs, a pipe), the CLI's spinner would write a frame every 80 ms: CI=true
+# makes it render once.
+synth: $(RUNTIME) $(NODE_PTH) $(CLI)
+	@mkdir -p $(CDKTF_LOG_FILE_DIRECTORY)
+	@if [ -t 1 ]; then cdktf synth --output $(SYNTH_OUT); else CI=true cdktf synth --output $(SYNTH_OUT); fi
 
-test: $(DEV) $(CLI) $(SERVER)
+test: $(DEV) $(NODE_PTH) $(CLI) $(SERVER)
 	$(BIN)/python -m pytest
 	cd runtime && PYTHONPATH=$(CURDIR) $(SERVER_BIN)/python -m pytest
 
@@ -70,6 +81,10 @@ $(RUNTIME): requirements.txt | $(BIN)/python
 	  ln -sf "$$node_home/lib/node_modules/npm/bin/npm-cli.js" $(BIN)/npm && \
 	  ln -sf "$$node_home/lib/node_modules/npm/bin/npx-cli.js" $(BIN)/npx
 	$(BIN)/node --version
+	touch $@
+
+$(NODE_PTH): constructs_lib/_node.py $(RUNTIME)
+	$(BIN)/python -c 'from constructs_lib._node import install_pth; print(install_pth())'
 	touch $@
 
 $(DEV): requirements-dev.txt $(RUNTIME)

@@ -9,6 +9,9 @@ them as `skip`, so the rules that read them do not guess at them.
 
 from __future__ import annotations
 
+import math
+import re
+import reprlib
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence, TypeVar
 
@@ -32,7 +35,8 @@ def is_token(value: object) -> bool:
     """Whether `value` is (or holds) a token, known only when deployed."""
     if isinstance(value, str):
         return any(marker in value for marker in TOKEN_MARKERS)
-    if isinstance(value, float) and abs(value) > NUMBER_TOKEN_MAGNITUDE:
+    # inf and nan are never tokens (and jsii cannot even pass them to ask).
+    if isinstance(value, float) and math.isfinite(value) and abs(value) > NUMBER_TOKEN_MAGNITUDE:
         from cdktf import Token  # only construct code passes tokens; plain data never needs jsii
 
         return Token.is_unresolved(value)
@@ -91,11 +95,54 @@ def doc(text: str, **more: object) -> dict:
 
 
 def format_problems(problems: Iterable[Problem]) -> str:
-    return "\n".join(f"{dotted(loc)}: {message}" for loc, message in problems)
+    return "\n".join(safe_line(f"{dotted(loc)}: {message}") for loc, message in problems)
 
 
 def dotted(loc: Location) -> str:
+    """A location as a problem line names it (`tenants[0].id`); a key is shown as text, with
+    control characters escaped and a long key cut."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
+        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + _cut(escape_controls(str(part)), MAX_KEY)
     return text or "(props)"
+
+
+# -- problem lines that are safe to print -----------------------------------------------------
+
+# A value shown in a message, a key in a location, a whole line: at most this many characters
+# (a file may hold a megabyte-long string; a log line should not).
+MAX_SHOWN, MAX_KEY, MAX_LINE = 80, 64, 600
+# Characters that would move the cursor, end the line or reorder what follows on a terminal:
+# C0 and C1 controls, DEL, line and paragraph separators, bidirectional controls.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control character written as its escape (`\\n`, `\\x1b`, `\\u202e`)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
+
+
+def shown(value: object) -> str:
+    """A value as a message quotes it: its repr (control characters escaped), cut to
+    MAX_SHOWN characters with the length of the whole."""
+    if isinstance(value, str) and len(value) > MAX_SHOWN:
+        return f"{escape_controls(repr(value[:MAX_SHOWN]))}... ({len(value)} characters)"
+    # reprlib: nested lists and tables shown two levels deep (a plain repr of a value nested
+    # a thousand levels deep would exhaust the stack).
+    return _cut(escape_controls(_REPR.repr(value)), MAX_SHOWN)
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 2, MAX_SHOWN, MAX_SHOWN
+
+
+def safe_line(line: str) -> str:
+    """One problem line as printed: no control character (a key or value cannot start a
+    second, forged line) and at most MAX_LINE characters."""
+    return _cut(escape_controls(line), MAX_LINE)

@@ -4,8 +4,11 @@ per stack from a data source, so the same synthesized JSON works in any account 
 
 from __future__ import annotations
 
-from cdktf import TerraformStack
-from constructs import Construct
+import os
+
+import jsii
+from cdktf import Aspects, IAspect, TerraformBackend, TerraformStack
+from constructs import Construct, IConstruct
 
 from . import aws
 from .checks import is_token
@@ -57,10 +60,52 @@ def via_service(scope: Construct, service: str) -> str:
     return f"{service}.{region(scope)}.{dns_suffix(scope)}"
 
 
+# The provider's full registry address: cdktf writes `source = "aws"`, which OpenTofu reads as
+# `registry.opentofu.org/hashicorp/aws` only by its legacy default; users and scanners expect it
+# spelled out.
+AWS_PROVIDER_SOURCE = "hashicorp/aws"
+# Where a stack without a backend keeps its state: beside the stack, a path relative to it.
+LOCAL_STATE = "terraform.tfstate"
+
+
 def require_aws_provider(scope: Construct) -> None:
-    """The versions of the AWS provider the constructs' arguments need, in the stack's
-    `required_providers` (the bindings would otherwise pin the 6.25.0 they were built from)."""
-    TerraformStack.of(scope).add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
+    """What every stack holding these constructs needs, whoever builds the stack: the AWS
+    provider by its full registry address, in the versions the constructs' arguments need
+    (the bindings would otherwise pin the 6.25.0 they were built from), and, when the app sets
+    no backend, local state beside the stack instead of cdktf's default, an absolute path of
+    the machine that synthesized it."""
+    stack = TerraformStack.of(scope)
+    stack.add_override("terraform.required_providers.aws.source", AWS_PROVIDER_SOURCE)
+    stack.add_override("terraform.required_providers.aws.version", AWS_PROVIDER_VERSION)
+    if stack not in _RELATIVE_STATE:
+        _RELATIVE_STATE.add(stack)
+        Aspects.of(stack).add(_RelativeDefaultState(stack))
+
+
+_RELATIVE_STATE: set[TerraformStack] = set()
+
+
+@jsii.implements(IAspect)
+class _RelativeDefaultState:
+    """cdktf adds a `LocalBackend` at synth when a stack has none, with the path
+    `<current directory>/terraform.<stack>.tfstate`; that path would be written into the stack
+    (and differ from machine to machine). Aspects run after that, so this one finds the
+    default backend and points it beside the stack. A backend the app configured is left
+    alone."""
+
+    def __init__(self, stack: TerraformStack):
+        self.stack = stack
+
+    def visit(self, node: IConstruct) -> None:
+        if node is not self.stack:
+            return
+        for child in self.stack.node.children:
+            if not TerraformBackend.is_backend(child):
+                continue
+            path = child.to_terraform().get("terraform", {}).get("backend", {}).get("local", {}).get("path")
+            # cdktf's default: the directory jsii started in, then `terraform.<stack>.tfstate`.
+            if path and os.path.isabs(path) and os.path.basename(path) == f"terraform.{self.stack.node.id}.tfstate":
+                self.stack.add_override("terraform.backend.local.path", LOCAL_STATE)
 
 
 _PROVIDER: dict[TerraformStack, object] = {}

@@ -11,9 +11,13 @@ from constructs import Construct
 
 from . import aws
 from .compliance import GENERATED_CODE, NO_CODE_SIGNING, NO_DLQ, skip_check
+from .context import account_id, partition, region
 from .iam import ServiceRole, Statement
 from .kms import KeyLike, key_arn
 from .logs import EncryptedLogGroup
+
+# The encryption context under which Lambda encrypts a function's environment variables.
+ENVIRONMENT_CONTEXT = "kms:EncryptionContext:aws:lambda:FunctionArn"
 
 
 @dataclass(frozen=True)
@@ -64,35 +68,25 @@ class McpFunctionProps:
 class McpFunction(Construct):
     """Lambda function with a least-privilege role and an encrypted log group, in private subnets.
 
-    The role carries AWS's VPC-access policy (network interfaces in the private subnets),
-    X-Ray write access when tracing is on, and `kms:Decrypt` on the given key alone, which
-    Lambda needs to decrypt the environment with a customer-managed key.
+    The role may write to the function's own log group, manage the network interfaces of its
+    subnets (in a VPC), write X-Ray traces when tracing is on, and decrypt with the given key
+    only what Lambda encrypted for this function (its environment variables).
     """
 
     def __init__(self, scope: Construct, id: str, props: McpFunctionProps):
         super().__init__(scope, id)
-        # In private subnets the role needs AWS's VPC-access policy (network interfaces); a
-        # function outside any VPC (one that must reach public endpoints) only writes logs.
         in_vpc = bool(props.subnet_ids)
-        managed = ["service-role/AWSLambdaVPCAccessExecutionRole" if in_vpc else "service-role/AWSLambdaBasicExecutionRole"]
-        if props.enable_xray_tracing:
-            managed.append("AWSXRayDaemonWriteAccess")
+        # X-Ray's actions take no resource (IAM requires `*` for them), so AWS's own policy
+        # for them is as narrow as an inline one, and AWS keeps it current.
         self.role = ServiceRole(
             self,
             "role",
             role_name=props.role_name,
             service="lambda.amazonaws.com",
-            managed_policies=managed,
+            managed_policies=["AWSXRayDaemonWriteAccess"] if props.enable_xray_tracing else [],
             description=f"Execution role of the {props.function_name} function",
         )
-        self.role.add_to_policy(
-            "kms",
-            Statement(
-                sid="DecryptWithDeploymentKey",
-                actions=["kms:Decrypt"],
-                resources=[key_arn(props.kms_key)],
-            ),
-        )
+        self.role.add_to_policy("kms", self._environment_key(props))
         self.log_group = EncryptedLogGroup(
             self,
             "logs",
@@ -100,6 +94,20 @@ class McpFunction(Construct):
             retention_days=props.log_retention_days,
             key=props.kms_key,
         )
+        # Instead of AWS's AWSLambdaBasicExecutionRole / AWSLambdaVPCAccessExecutionRole, whose
+        # log actions reach every log group of the account (`*`) and which would let the role
+        # create log groups: streams and events in this function's group only (it exists
+        # before the function, so no logs:CreateLogGroup).
+        self.role.add_to_policy(
+            "logs",
+            Statement(
+                sid="WriteOwnLogGroup",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.arn, f"{self.log_group.arn}:*"],
+            ),
+        )
+        if in_vpc:
+            self.role.add_to_policy("network", *self._network_interfaces(props))
         lf = aws.lambda_function
         self._environment = dict(props.environment_variables)
         self.function = lf.LambdaFunction(
@@ -150,6 +158,49 @@ class McpFunction(Construct):
             "CKV_AWS_272",
             NO_CODE_SIGNING if isinstance(props.code, ImageCode) else GENERATED_CODE,
         )
+
+    def _environment_key(self, props: McpFunctionProps) -> Statement:
+        """`kms:Decrypt` on the key, only with the encryption context Lambda uses for this
+        function's environment variables (`aws:lambda:FunctionArn`): the role cannot decrypt
+        anything else encrypted under the deployment's key. The ARN is built from the name,
+        not read from the function, which depends on this policy. `:*` admits the function's
+        versions and aliases (AWS does not document whether a published version's context
+        carries its qualifier); it names no other function."""
+        function_arn = f"arn:{partition(self)}:lambda:{region(self)}:{account_id(self)}:function:{props.function_name}"
+        return Statement(
+            sid="DecryptOwnEnvironment",
+            actions=["kms:Decrypt"],
+            resources=[key_arn(props.kms_key)],
+            conditions={"StringLike": {ENVIRONMENT_CONTEXT: [function_arn, f"{function_arn}:*"]}},
+        )
+
+    def _network_interfaces(self, props: McpFunctionProps) -> list[Statement]:
+        """What Lambda does with the role to attach the function to its subnets (AWS's
+        AWSLambdaVPCAccessExecutionRole, scoped): create interfaces only in the function's
+        subnets and security groups, and delete or re-address interfaces of this account and
+        region. Lambda's guide warns that DeleteNetworkInterface needs every interface id it
+        may create (they are made on the fly), so `network-interface/*`."""
+        ec2 = f"arn:{partition(self)}:ec2:{region(self)}:{account_id(self)}"
+        return [
+            Statement(
+                sid="CreateInterfacesInOwnSubnets",
+                actions=["ec2:CreateNetworkInterface"],
+                resources=[f"{ec2}:network-interface/*",
+                           *(f"{ec2}:subnet/{s}" for s in props.subnet_ids),
+                           *(f"{ec2}:security-group/{g}" for g in props.security_group_ids)],
+            ),  # fmt: skip
+            Statement(
+                sid="ManageOwnInterfaces",
+                actions=["ec2:AssignPrivateIpAddresses", "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"],
+                resources=[f"{ec2}:network-interface/*"],
+            ),
+            # IAM supports no resource for the Describe actions: they work only on `*`.
+            Statement(
+                sid="DescribeInterfacesAndSubnets",
+                actions=["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+                resources=["*"],
+            ),
+        ]
 
     def add_environment(self, **variables: str) -> None:
         """More variables for the function's code (values known only once later constructs

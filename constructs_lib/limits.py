@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .checks import shown
+
 PARTITION = r"aws(?:-[a-z]+)*"
-REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
+REGION = r"[a-z]{2,4}(?:-[a-z]+)+-\d"
 ACCOUNT = r"\d{12}"
 
 
@@ -24,9 +26,9 @@ class Shape:
     what: str
 
     def problem(self, value: str) -> str | None:
-        if re.fullmatch(self.pattern, value):
+        if isinstance(value, str) and re.fullmatch(self.pattern, value):
             return None
-        return f"must be {self.what} (got {value!r})"
+        return f"must be {self.what} (got {shown(value)})"
 
 
 REGION_NAME = Shape(REGION, "an AWS region name like us-east-1 or us-gov-west-1")
@@ -59,9 +61,12 @@ ECR_IMAGE_URI = Shape(
     "123456789012.dkr.ecr.us-east-1.amazonaws.com/mcp-server:v1 (Lambda pulls images only from ECR)",
 )
 IMAGE_TAG = Shape(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", "an image tag like v1 (at most 128 characters)")
+# The partition and the account are written out: `arn:*:iam::*:role/*` would let the function
+# assume every role, in every account, that trusts this account.
 IAM_ROLE_ARN_PATTERN = Shape(
-    rf"arn:(?:{PARTITION}|\*):iam::(?:{ACCOUNT}|\*):role/[\w+=,.@/*?-]+",
-    "an IAM role ARN pattern like arn:aws:iam::123456789012:role/<path>/*",
+    rf"arn:{PARTITION}:iam::{ACCOUNT}:role/[\w+=,.@/*?-]+",
+    "an IAM role ARN pattern naming this stack's partition and account, like "
+    "arn:aws:iam::123456789012:role/<path>/* (no wildcard in either: it would reach other accounts' roles)",
 )
 COGNITO_USER_POOL_ID = Shape(rf"{REGION}_[0-9A-Za-z]+", "a Cognito user pool id like us-east-1_AbCdEfGhI")
 COGNITO_CLIENT_ID = Shape(r"[\w+]{1,128}", "a Cognito app client id (letters, digits, _ and +, at most 128)")
@@ -79,8 +84,9 @@ METRIC_NAMESPACE = Shape(r"[^:*$]{1,255}", "a CloudWatch namespace without : * o
 
 def partition_of_region(region: str) -> str:
     """The partition whose ARNs name resources of `region` (GovCloud, China, isolated regions)."""
-    for prefix, partition in (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"),
-                              ("us-isob-", "aws-iso-b"), ("us-iso-", "aws-iso")):  # fmt: skip
+    for prefix, partition in (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"), ("us-isob-", "aws-iso-b"),
+                              ("us-iso-", "aws-iso"), ("eu-isoe-", "aws-iso-e"), ("us-isof-", "aws-iso-f"),
+                              ("eusc-", "aws-eusc")):  # fmt: skip
         if region.startswith(prefix):
             return partition
     return "aws"
@@ -152,7 +158,8 @@ LOG_RETENTION_DAYS = (
 STACK_TAG_KEYS = ("Name", "Environment", "ManagedBy")
 # AWS allows 50 tags per resource; keep room for the stack's own and the FedRAMP control tag.
 MAX_USER_TAGS = 45
-TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*")
+# AWS: Unicode letters, digits, separators (\p{Z}: spaces, not tabs or line breaks) and _ . : / = + - @.
+TAG_CHARS = re.compile(r"[\w .:/=+\-@\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*")
 
 DEFAULT_VPC_CIDR = "10.0.0.0/16"
 MAX_CREATED_AZS = 4

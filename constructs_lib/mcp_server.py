@@ -20,6 +20,7 @@ from .context import provider_region, require_aws_provider, uses_fips_endpoints
 from .dashboard import Dashboard, DashboardProps
 from .discovery import MetadataFunction, MetadataFunctionProps
 from .domain import CustomDomain, CustomDomainProps
+from .expressions import literal
 from .function import ImageCode, McpFunction, McpFunctionProps
 from .health import HealthCheck, HealthCheckProps
 from .http_api import McpHttpApi, McpHttpApiProps
@@ -30,6 +31,7 @@ from .monitoring import Monitoring, MonitoringProps
 from .network import Network, NetworkProps
 from .outputs import SeedOutputs
 from .props import McpServerProps
+from .references import attribute_values, default_policy_key
 from .registry import ImageRepository, ImageRepositoryProps
 from .release import ReleaseAlias, ReleaseAliasProps
 from .rest_api import McpRestApi, McpRestApiProps
@@ -50,15 +52,26 @@ class McpServer(Construct, SeedOutputs):
 
     def __init__(self, scope: Construct, id: str, props: McpServerProps):
         super().__init__(scope, id)
-        problems = props.problems()
+        given_key = props.kms_key_arn
+        # A resource given where an ARN or id is expected stands for its attribute.
+        props, problems = attribute_values(props)
+        problems = problems or props.problems()
         if problems:
             raise ValueError(f"McpServer {self.node.path}:\n{format_problems(problems)}")
-        self.props = props
+        # Validated as given; from here on every string of the props is a literal in the stack
+        # (an OpenTofu `${...}` or `%{...}` in a value stays text), except tokens: references
+        # are tokens, never strings written with `${`.
+        self.props = props = literal(props)
         self.names = props.names
         require_aws_provider(self)
         self.production = props.environment == "prod"
         for field, message in props.warnings():
             Annotations.of(self).add_warning(f"{field}: {message}")
+        if default_policy_key(self, given_key) is not None:
+            Annotations.of(self).add_warning(
+                "kms_key_arn: a KmsKey with AWS's default key policy: CloudWatch Logs cannot use it, so "
+                "creating the log groups fails (and alarms to a topic under it are dropped); pass a "
+                "DeploymentKey, or give the key the statements of constructs_lib.kms.key_policy_statements")  # fmt: skip
         self._foundations()
         self._data()
         self._compute()
@@ -212,6 +225,10 @@ class McpServer(Construct, SeedOutputs):
                 truststore_uri=props.mtls_truststore_uri if props.enable_mtls else None,
                 truststore_version=props.mtls_truststore_version,
             ))  # fmt: skip
+        # DNS rebinding: the Host names the server answers to (the function exists before the
+        # API, so its own host is added now).
+        hosts = [self.front_door.default_host, *([props.custom_domain_name] if props.custom_domain_name else [])]
+        self.function.add_environment(MCP_ALLOWED_HOSTS=",".join(hosts))
         self.sign_in = None
         if props.enable_user_sign_in:
             self._sign_in()

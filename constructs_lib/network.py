@@ -193,13 +193,19 @@ class Network(Construct):
         return created
 
     def _endpoint_policy(self) -> str:
-        """Data perimeter: only this account's principals may use the endpoint."""
+        """Data perimeter: only this account's principals, and only on this account's resources
+        (a stolen session cannot move data to a table or role of another account through the
+        endpoint). `aws:ResourceAccount` is `IfExists`: AWS leaves it out of the request
+        context of actions that name no resource (X-Ray's PutTraceSegments, for one), which a
+        plain StringEquals would deny; where the request names a resource, it must be ours."""
+        account = account_id(self)
         return policy_document(
             Statement(
-                sid="OnlyThisAccountsPrincipals", principals="*", actions="*", resources="*",
-                conditions={"StringEquals": {"aws:PrincipalAccount": account_id(self)}},
+                sid="OnlyThisAccountsPrincipalsAndResources", principals="*", actions="*", resources="*",
+                conditions={"StringEquals": {"aws:PrincipalAccount": account},
+                            "StringEqualsIfExists": {"aws:ResourceAccount": account}},
             )
-        )
+        )  # fmt: skip
 
     def _flow_logs(self, props: NetworkProps) -> None:
         names = props.names

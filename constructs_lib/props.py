@@ -23,7 +23,10 @@ from .signin.authserver.settings import DEFAULT_REDIRECT_PATTERNS
 from .transport import CORS_ALLOW_HEADERS, RESOURCE_SERVER, SCOPE
 from .tvm import TokenVendingMachineOptions
 
-Environment = Literal["dev", "staging", "prod"]
+# Any lowercase name (`qa`, `eu-prod`): it is part of every resource name. The app's
+# configuration files are named dev, staging or prod (stacks/config.py); `prod` turns on what
+# production needs (deletion protection, FIPS endpoints by default, kept keys).
+Environment = str
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ class McpServerProps:
     """Inputs of `McpServer`: the seed module's Inputs table, same names, types and defaults."""
 
     name: str = field(metadata=doc("Name identifier for the MCP server resources"))
-    environment: Environment = field(metadata=doc("Deployment environment (dev, staging, or prod)"))
+    environment: Environment = field(metadata=doc(
+        "Deployment environment (dev, staging, or prod; a library app may name others, lowercase)"))  # fmt: skip
     tags: Mapping[str, str] = field(default_factory=dict, metadata=doc("Additional tags to apply to all resources"))
     image_uri: str | None = field(default=None, metadata=doc(
         "ECR image URI for the Lambda function container image (required unless "

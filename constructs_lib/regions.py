@@ -7,11 +7,48 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .checks import Problem
-from .limits import partition_of_region
+import difflib
+
+from .checks import Problem, shown
+from .limits import REGION_NAME, partition_of_region
 
 if TYPE_CHECKING:
     from .props import McpServerProps
+
+# Every region of every partition. Source: the AWS SDK's endpoint data (botocore 1.44.8,
+# data/endpoints.json, `partitions[].regions`); tests/test_regions.py fails when the installed
+# SDK knows a region this table lacks. A name of the right shape that is not here (us-east-9)
+# is a typo, and every resource of the stack would fail to create there.
+REGIONS: dict[str, tuple[str, ...]] = {
+    "aws": (
+        "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+        "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+        "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1",
+        "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
+        "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1",
+        "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    ),
+    "aws-cn": ("cn-north-1", "cn-northwest-1"),
+    "aws-us-gov": ("us-gov-east-1", "us-gov-west-1"),
+    "aws-iso": ("us-iso-east-1", "us-iso-west-1"),
+    "aws-iso-b": ("us-isob-east-1", "us-isob-west-1"),
+    "aws-iso-e": ("eu-isoe-west-1",),
+    "aws-iso-f": ("us-isof-east-1", "us-isof-south-1"),
+    "aws-eusc": ("eusc-de-east-1",),
+}  # fmt: skip
+
+
+def region_problem(value: str) -> str | None:
+    """Why `value` is not an AWS region (its shape, or no partition has it), or None."""
+    if problem := REGION_NAME.problem(value):
+        return problem
+    partition = partition_of_region(value)
+    if value in REGIONS.get(partition, ()):
+        return None
+    close = difflib.get_close_matches(value, REGIONS.get(partition, ()), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{shown(value)} is not a region of the {partition} partition{hint}"
+
 
 US = ("us-east-1", "us-east-2", "us-west-1", "us-west-2")
 CANADA = ("ca-central-1", "ca-west-1")

@@ -268,7 +268,7 @@ def region_rules(p: McpServerProps, region: str, where: str, skip: Iterable[str]
     tvm = p.token_vending_machine
     pattern = tvm.tenant_role_arn_pattern if tvm and "token_vending_machine" not in skip else None
     partition = partition_of_region(region)
-    if pattern and not is_token(pattern) and not _bad_role_pattern(pattern) and pattern.split(":")[1] not in (partition, "*"):
+    if pattern and not is_token(pattern) and not _bad_role_pattern(pattern) and pattern.split(":")[1] != partition:
         found.append((("token_vending_machine", "tenant_role_arn_pattern"),
                       f"must be in partition {partition}, where {region} ({where}) is"))
     return found

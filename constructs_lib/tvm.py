@@ -5,7 +5,8 @@ token's `client_id`). What that session can reach is the intersection of the rol
 and the permission boundary, and both name only items whose partition key is that tenant:
 
     function role --sts:AssumeRole + sts:TagSession(tenant_id=T)--> tenant role (path /<prefix>/tenants/)
-        trust:      only the function role, only with tenant_id = T (its own T, or any for the template)
+        trust:      only the function role, only with tenant_id = T (its own T; for the template
+                    any T but a declared tenant's, whose own role serves it)
         boundary:   items with LeadingKeys = ${aws:PrincipalTag/tenant_id}; deny IAM/STS escalation
         own policy: items with LeadingKeys = T (template: the session tag)
 """
@@ -16,10 +17,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
+import jsii
+from cdktf import IResolveContext, IStringProducer, Lazy, Op, Precondition, TerraformResourceLifecycle
 from constructs import Construct
 
 from . import aws
-from .checks import Problem, doc, resolved, rule, rules_of, run_rules
+from .checks import Problem, doc, is_token, resolved, rule, rules_of, run_rules
 from .context import account_id, partition
 from .iam import Grantable, Role, Statement, inline_policy, policy_document
 from .kms import KeyLike, key_arn
@@ -164,12 +167,14 @@ class TokenVendingMachine(Construct):
                 tenant=None,
             )
         self.tenant_roles: dict[str, object] = {}
+        # tenant -> its client id, which the template role refuses (see `_template_trust`).
+        self.tenant_ids: dict[str, str] = {}
 
     def grant_assume_tenant_roles(self, grantee: Grantable):
         """Let `grantee` assume tenant roles, tagging the session with the tenant and nothing else."""
         pattern = self.options.tenant_role_arn_pattern or tenant_role_arn_prefix(self, self.props.names) + "*"
         tagged = {"ForAllValues:StringEquals": {"aws:TagKeys": [TENANT_ID]}}
-        return inline_policy(
+        policy = inline_policy(
             self,
             "sts",
             role=grantee.grant_principal.name,
@@ -184,6 +189,18 @@ class TokenVendingMachine(Construct):
                 ),
             ],
         )
+        given = self.options.tenant_role_arn_pattern
+        if given and not is_token(given):
+            # The pattern's rule wants this partition and a written-out account; which account
+            # deploys is known only when planning, so the plan fails on any other (a pattern
+            # naming another account would let the function assume that account's roles).
+            pattern_account = given.split(":")[4]
+            policy.lifecycle = TerraformResourceLifecycle(precondition=[Precondition(
+                condition=Op.eq(account_id(self), pattern_account),
+                error_message=f"token_vending_machine.tenant_role_arn_pattern names account {pattern_account}, "
+                              "not the account this stack deploys to; tenant roles are this account's",
+            )])  # fmt: skip
+        return policy
 
     def add_tenant(self, tenant: str, client_id: str):
         """The role of one declared tenant: only `client_id`'s items, only with that tag."""
@@ -194,6 +211,7 @@ class TokenVendingMachine(Construct):
             tenant=client_id,
         )
         self.tenant_roles[tenant] = role
+        self.tenant_ids[tenant] = client_id
         return role
 
     def _role(self, id: str, *, name: str, description: str, tenant: str | None):
@@ -217,13 +235,15 @@ class TokenVendingMachine(Construct):
                 conditions={**required, "ForAllValues:StringEquals": {"aws:TagKeys": [TENANT_ID]}},
             ),
         ]
+        # The template's trust is written at synth, once every declared tenant is known.
+        trust_policy = policy_document(*trust) if tenant else Lazy.string_value(_TemplateTrust(self, trust))
         role = aws.iam_role.IamRole(
             self,
             id,
             name=name,
             path=p.names.tenant_role_path,
             description=description,
-            assume_role_policy=policy_document(*trust),
+            assume_role_policy=trust_policy,
             permissions_boundary=self.boundary.arn,
             max_session_duration=MAX_CHAINED_SESSION_S,
             tags={**self.options.tags, **({TENANT_ID: tenant} if tenant else {})} or None,
@@ -255,3 +275,28 @@ class TokenVendingMachine(Construct):
     @property
     def template_role_name(self) -> str | None:
         return self.template_role.name if self.template_role else None
+
+
+@jsii.implements(IStringProducer)
+class _TemplateTrust:
+    """The template role's trust policy: any tenant by its session tag, except a declared
+    tenant. A declared tenant has a role of its own (its own tag, its own items, its own
+    alarms); were the template to serve it as well, that role would isolate nothing, since the
+    function could reach the same items through the template. The refusal is an explicit deny,
+    which no allow can outweigh."""
+
+    def __init__(self, tvm: TokenVendingMachine, allows: list[Statement]):
+        self.tvm, self.allows = tvm, allows
+
+    def produce(self, context: IResolveContext) -> str:
+        declared = [self.tvm.tenant_ids[t] for t in sorted(self.tvm.tenant_ids)]
+        if not declared:
+            return policy_document(*self.allows)
+        refuse = Statement(
+            sid="NotForDeclaredTenants",
+            effect="Deny",
+            principals={"AWS": "*"},
+            actions=["sts:AssumeRole", "sts:TagSession"],
+            conditions={"StringEquals": {REQUEST_TAG: declared}},
+        )
+        return policy_document(*self.allows, refuse)

@@ -3,6 +3,7 @@ small, reading the fields it declares (see `checks.py`). Combinations are in `se
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Sequence
 
 from .checks import Problem, Rule, resolved, rule, rules_of
@@ -33,7 +34,6 @@ from .limits import (
     MAX_USER_TAGS,
     MCP_ROUTE_KEYS,
     NAME,
-    REGION_NAME,
     ROUTE53_ZONE_ID,
     S3_OBJECT_URI,
     S3_OBJECT_VERSION,
@@ -50,6 +50,7 @@ from .limits import (
     created_vpc_cidr_problem,
     region_of_arn,
 )
+from .regions import region_problem
 from .transport import CORS_ALLOW_HEADERS
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ MANAGED_ENV_KEYS = frozenset(
     {
         "AWS_LWA_INVOKE_MODE", "MCP_ALLOWED_ORIGINS", "SESSION_TABLE_NAME", "SESSION_TTL_SECONDS",
         "TENANT_ISOLATION_ENABLED", "TENANT_TAG_KEY", "TENANT_ROLE_ARN_PREFIX", "TENANT_TEMPLATE_ROLE_ARN",
-        "TENANT_SESSION_SECONDS", "USAGE_TABLE_NAME", "USAGE_TTL_DAYS", "SIGN_IN_CLIENT_ID",
+        "TENANT_SESSION_SECONDS", "USAGE_TABLE_NAME", "USAGE_TTL_DAYS", "SIGN_IN_CLIENT_ID", "MCP_ALLOWED_HOSTS",
     }
 )  # fmt: skip
 
@@ -89,6 +90,8 @@ def _each_shaped(field: str, values: Sequence[str] | None, shape: Shape, sizes: 
 
 def _between(field: str, value: float, low: float, high: float | None, unit: str = "") -> list[Problem]:
     value = resolved(value)
+    if not math.isfinite(value):  # jsii cannot pass inf or nan on, and no AWS setting takes them
+        return [((field,), f"must be a finite number (got {value})")]
     if value >= low and (high is None or value <= high):
         return []
     what = f"at least {low}" if high is None else f"{low} to {high}"
@@ -104,10 +107,10 @@ def name_shape(p: McpServerProps) -> list[Problem]:
 
 
 @rule("environment")
-def environment_known(p: McpServerProps) -> list[Problem]:
-    if resolved(p.environment) in ("dev", "staging", "prod"):
-        return []
-    return [(("environment",), f"must be dev, staging or prod (got {p.environment!r})")]
+def environment_named(p: McpServerProps) -> list[Problem]:
+    # Any name a resource name can carry (`<name>-<environment>`); the configuration files of
+    # the app are named dev, staging or prod, and that rule is theirs (stacks/config.py).
+    return _shaped("environment", p.environment, NAME)
 
 
 @rule("tags")
@@ -313,10 +316,10 @@ def canary_values_accepted(p: McpServerProps) -> list[Problem]:
 
 @rule("replica_regions", "ecr_replication_regions", "replica_kms_key_arns")
 def replica_values_shaped(p: McpServerProps) -> list[Problem]:
-    found = (_each_shaped("replica_regions", p.replica_regions, REGION_NAME)
-             + _each_shaped("ecr_replication_regions", p.ecr_replication_regions, REGION_NAME))  # fmt: skip
+    found = (_each_region("replica_regions", p.replica_regions)
+             + _each_region("ecr_replication_regions", p.ecr_replication_regions))  # fmt: skip
     for region, arn in dict(resolved(p.replica_kms_key_arns)).items():
-        if problem := REGION_NAME.problem(region):
+        if problem := region_problem(region):
             found.append((("replica_kms_key_arns", region), f"keys are regions: {problem}"))
         elif problem := KMS_KEY_ARN.problem(resolved(arn)):
             found.append((("replica_kms_key_arns", region), problem))
@@ -324,6 +327,14 @@ def replica_values_shaped(p: McpServerProps) -> list[Problem]:
             found.append((("replica_kms_key_arns", region), f"a key in {region_of_arn(arn)}; a replica in "
                           f"{region} needs a key of {region} (KMS keys are regional)"))  # fmt: skip
     return found
+
+
+def _each_region(field: str, regions: Sequence[str]) -> list[Problem]:
+    """Each a region of a partition (the shape alone admits us-east-9), listed once."""
+    regions = list(resolved(regions))
+    found = [((field, i), problem) for i, r in enumerate(regions) if (problem := region_problem(r))]
+    duplicates = sorted({r for r in regions if regions.count(r) > 1})
+    return found + ([((field,), f"listed more than once: {', '.join(duplicates)}")] if duplicates else [])
 
 
 @rule("health_check_path", "health_check_failure_threshold")

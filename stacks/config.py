@@ -10,6 +10,7 @@ both reported. Every problem in every file is reported as `<file>: <dotted.field
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -18,15 +19,22 @@ from typing import get_args
 
 from pydantic import BaseModel, ValidationError
 
-from constructs_lib.checks import dotted
-from constructs_lib.props import Environment, McpServerProps
+from constructs_lib.checks import dotted, safe_line, shown
+from constructs_lib.expressions import TOKEN_TEXT
+from constructs_lib.props import McpServerProps
 from constructs_lib.server_rules import region_rules
 
 from .schema import REQUIRED, TOP_LEVEL, StackSettings, key_model, to_props_value
 
 CONFIG_DIR_ENV = "MCP_CONFIG_DIR"
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
-ENVIRONMENTS: tuple[str, ...] = get_args(Environment)
+# The app's environments (the library takes any name; a file's stem must be one of these).
+ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
+# No setting nests deeper than `[stack.backend]` keys or `[[tenants]]` fields; a file nested far
+# deeper is a mistake (or an attack on whatever reads it).
+MAX_DEPTH = 8
+# cdktf encodes a number token as a double beyond this; no setting takes such a number.
+MAX_MAGNITUDE = 1e280
 
 
 def image_uri_variable(environment: str) -> str:
@@ -100,17 +108,20 @@ def load_environment(path: Path) -> EnvironmentConfig:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError([f"{label}: (file): {error}"]) from None
+        raise ConfigError([safe_line(f"{label}: (file): {error}")]) from None
+    except RecursionError:
+        raise ConfigError([f"{label}: (file): arrays or tables nested too deeply to read; no setting "
+                           f"nests more than {MAX_DEPTH} levels"]) from None  # fmt: skip
     environment = path.stem
     if environment not in ENVIRONMENTS:
         raise ConfigError(
-            [f"{label}: environment: the file name must be one of "
-             f"{', '.join(e + '.toml' for e in ENVIRONMENTS)} (got {path.name!r})"]
+            [safe_line(f"{label}: environment: the file name must be one of "
+                       f"{', '.join(e + '.toml' for e in ENVIRONMENTS)} (got {shown(path.name)})")]
         )  # fmt: skip
     problems = []
     if "environment" in raw and raw["environment"] != environment:
         problems.append(
-            f"{label}: environment: is {raw['environment']!r} but the file is {path.name}; "
+            f"{label}: environment: is {shown(raw['environment'])} but the file is {path.name}; "
             "the file name decides the environment, so remove the key or rename the file"
         )
     raw["environment"] = environment
@@ -131,8 +142,10 @@ def parse_environment(raw: dict, label: str = "config", sources: dict[str, str] 
     sources, found = sources or {}, []  # (top-level key, message)
     values, failed = {}, set()
     for key, value in raw.items():
+        written = _written_problems(key, value)
+        found += [(key, problem) for problem in written]
         if key not in TOP_LEVEL:
-            found.append((key, f"{key}: {_unknown(key)}"))
+            found.append((key, f"{dotted((key,))}: {_unknown(key)}"))
             failed.add(key)
             continue
         try:
@@ -140,6 +153,9 @@ def parse_environment(raw: dict, label: str = "config", sources: dict[str, str] 
         except ValidationError as error:
             failed.add(key)
             found += [(key, f"{dotted(e['loc'])}: {_reason(e)}") for e in error.errors()]
+        if written:  # a value that passed its type but must not reach the stack
+            failed.add(key)
+            values.pop(key, None)
     missing = REQUIRED - set(raw)
     found += [(key, f"{key}: required; add it to the file") for key in sorted(missing)]
     stack = values.pop("stack", StackSettings())
@@ -152,10 +168,34 @@ def parse_environment(raw: dict, label: str = "config", sources: dict[str, str] 
     # In the file's order, so each problem sits where its key is written.
     order = {key: index for index, key in enumerate(raw)}
     found.sort(key=lambda problem: order.get(problem[0], len(order)))
-    problems = list(problems or []) + [f"{label}: {message}{sources.get(key, '')}" for key, message in found]
+    problems = list(problems or []) + [safe_line(f"{label}: {message}{sources.get(key, '')}") for key, message in found]
     if problems:
         raise ConfigError(problems)
     return EnvironmentConfig(props=props, stack=stack)
+
+
+def _written_problems(key: str, value: object) -> list[str]:
+    """What no value may hold, whatever its field: nesting deeper than any setting, text that
+    cdktf would take for one of its tokens (and replace with a reference), a number beyond any
+    setting's range (cdktf's number tokens are such doubles). Walked without recursion."""
+    found, pending = [], [((key,), value, 1)]
+    while pending:
+        loc, value, depth = pending.pop()
+        texts = [loc[-1]] if isinstance(loc[-1], str) else []
+        if isinstance(value, str):
+            texts.append(value)
+        if any(TOKEN_TEXT in text for text in texts):
+            found.append(f"{dotted(loc)}: holds {TOKEN_TEXT!r}, cdktf's token syntax, which synthesis would "
+                         "replace with a reference; remove it")  # fmt: skip
+        if isinstance(value, float) and math.isfinite(value) and abs(value) >= MAX_MAGNITUDE:
+            found.append(f"{dotted(loc)}: {shown(value)} is out of range for any setting")
+        if isinstance(value, (dict, list)):
+            if depth >= MAX_DEPTH:
+                found.append(f"{dotted(loc)}: nested more than {MAX_DEPTH} levels deep; no setting nests that deep")
+                continue
+            children = value.items() if isinstance(value, dict) else enumerate(value)
+            pending += [((*loc, k), v, depth + 1) for k, v in children]
+    return sorted(found)
 
 
 def _known_keys() -> set[str]:
@@ -186,4 +226,15 @@ def _reason(error: dict) -> str:
         return _unknown(str(error["loc"][-1]))
     if kind == "missing":
         return "required; add it to the file"
-    return error["msg"].removeprefix("Value error, ")
+    message = error["msg"].removeprefix("Value error, ")
+    if kind.endswith("_type") or kind in ("literal_error", "finite_number", "enum", "int_from_float"):
+        # What the value was, beside what it should be.
+        message += f" (got {shown(error['input'])}, {_toml_type(error['input'])})"
+    return message
+
+
+def _toml_type(value: object) -> str:
+    """How TOML names the type of a value it read."""
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array",
+             dict: "a table"}  # fmt: skip
+    return names.get(type(value), f"a {type(value).__name__} value")

@@ -8,6 +8,7 @@ from cdktf import TerraformOutput, TerraformStack, Token
 from constructs import Construct
 
 from constructs_lib import McpServer, aws
+from constructs_lib.expressions import literal
 
 from . import opentofu
 from .config import EnvironmentConfig
@@ -22,7 +23,7 @@ class McpStack(TerraformStack):
     def __init__(self, scope: Construct, config: EnvironmentConfig):
         super().__init__(scope, config.stack_name)
         settings = config.stack
-        opentofu.use_registry_source(self)
+        # The provider's registry address and versions come with the server (McpServer).
         opentofu.configure_backend(
             self, settings.backend, region=settings.region, stack_name=config.stack_name
         )
@@ -41,7 +42,7 @@ class McpStack(TerraformStack):
                         "Name": config.name,
                         "Environment": config.environment,
                         "ManagedBy": MANAGED_BY,
-                        **config.props.tags,
+                        **literal(dict(config.props.tags)),
                     }
                 )
             ],

@@ -1,31 +1,29 @@
-"""The one place for what cdktf cannot express for OpenTofu: every override lives here.
+"""The one place for what cdktf cannot express for OpenTofu about a stack's state: every
+override of the backend and of state encryption lives here. (The provider's registry address and
+versions come with the constructs that need them: `constructs_lib.context.require_aws_provider`.)
 
-- cdktf writes `source = "aws"`; OpenTofu users expect the full `hashicorp/aws` address, and
-  the version of its bindings (6.25.0); streaming REST integrations need a later one.
 - cdktf's S3 backend class lacks `use_lockfile` (OpenTofu's native S3 locking, 1.10+).
 - OpenTofu state and plan encryption (`terraform.encryption`, 1.7+) has no cdktf class.
+
+Every value written here comes from a configuration file, so each is a `literal` (OpenTofu
+evaluates `${...}` in backend and encryption settings too: since 1.8 they may hold expressions).
 """
 
 from __future__ import annotations
 
 from cdktf import LocalBackend, S3Backend, TerraformStack
 
+from constructs_lib.expressions import literal
+
 from .schema import BackendSettings, StateEncryptionSettings
 
-# S3 native locking (`use_lockfile`) arrived in OpenTofu 1.10; state encryption in 1.7.
+# S3 native locking (`use_lockfile`) arrived in OpenTofu 1.10; state encryption in 1.7. No
+# `required_version` is written: Checkov's terraform_json parser (3.3.x) rejects a string in the
+# `terraform` block, and users run Checkov on this JSON; older releases already fail `tofu init`
+# on `use_lockfile` or `encryption`.
 MINIMUM_OPENTOFU = "1.10.0"
 KEY_PROVIDER = "key_provider.aws_kms.state"
 METHOD = "method.aes_gcm.state"
-
-
-def use_registry_source(stack: TerraformStack) -> None:
-    """Name the provider by its full registry address (McpServer adds the versions it needs).
-
-    No `required_version` is written: Checkov's terraform_json parser (3.3.x) rejects a string
-    in the `terraform` block, and users run Checkov on this JSON. OpenTofu older than
-    MINIMUM_OPENTOFU already fails `tofu init` on `use_lockfile` or `encryption`.
-    """
-    stack.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
 
 
 def configure_backend(
@@ -33,15 +31,15 @@ def configure_backend(
 ) -> None:
     """Local state beside the stack (relative path), or S3 with native locking."""
     if settings.type == "local":
-        LocalBackend(stack, path=settings.path)
+        LocalBackend(stack, path=literal(settings.path))
         return
     S3Backend(
         stack,
-        bucket=settings.bucket,
-        key=settings.key or f"{stack_name}/terraform.tfstate",
-        region=settings.region or region,
+        bucket=literal(settings.bucket),
+        key=literal(settings.key or f"{stack_name}/terraform.tfstate"),
+        region=literal(settings.region or region),
         encrypt=settings.encrypt,
-        kms_key_id=settings.kms_key_id,
+        kms_key_id=literal(settings.kms_key_id),
     )
     stack.add_override("terraform.backend.s3.use_lockfile", True)
 
@@ -61,8 +59,8 @@ def encrypt_state(stack: TerraformStack, settings: StateEncryptionSettings, *, r
             "key_provider": {
                 provider_type: {
                     provider_name: {
-                        "kms_key_id": settings.kms_key_id,
-                        "region": settings.region or region,
+                        "kms_key_id": literal(settings.kms_key_id),
+                        "region": literal(settings.region or region),
                         "key_spec": "AES_256",
                     }
                 }

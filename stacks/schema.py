@@ -19,10 +19,13 @@ from typing import Any, Literal, Sequence
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from constructs_lib.limits import KMS_KEY_ID_OR_ARN, REGION_NAME, Shape
+from constructs_lib.limits import KMS_KEY_ID_OR_ARN, Shape
 from constructs_lib.props import McpServerProps
+from constructs_lib.regions import region_problem
 
-STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
+# `allow_inf_nan=False`: TOML has inf and nan, and neither is a value of any setting (AWS rejects
+# them, and jsii cannot even pass them on).
+STRICT = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 def _shaped(shape: Shape) -> AfterValidator:
@@ -48,7 +51,13 @@ def raise_problems(title: str, problems: Sequence[tuple[tuple, str]], error: Val
         raise ValidationError.from_exception_data(title, details)
 
 
-RegionName = typing.Annotated[str, _shaped(REGION_NAME)]
+def _region(value: str) -> str:
+    if problem := region_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+RegionName = typing.Annotated[str, AfterValidator(_region)]
 KmsKeyIdOrArn = typing.Annotated[str, _shaped(KMS_KEY_ID_OR_ARN)]
 
 

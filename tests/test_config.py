@@ -347,7 +347,7 @@ def test_rules_across_fields_run_beside_fields_that_failed(tmp_path):
         'front_door = "rest" (or leave front_door unset) to protect the API with waf_acl_arn',
         "dev.toml: waf_acl_arn: must be in us-east-1 (stack.region)",
         "dev.toml: memory_size: must be 128 to 10240 MB (Lambda's range) (got 1)",
-        "dev.toml: stack.backend.encrypt: Input should be a valid boolean",
+        "dev.toml: stack.backend.encrypt: Input should be a valid boolean (got 'yes', a string)",
         "dev.toml: stack.backend.bucket: required for the s3 backend",
     ]
 

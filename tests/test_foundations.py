@@ -188,8 +188,11 @@ def test_function_egress_is_https_to_endpoints_only(http_from_zero):
 def test_endpoints_admit_only_this_accounts_principals(http_from_zero):
     for endpoint in http_from_zero.resources("aws_vpc_endpoint").values():
         (rule,) = json.loads(endpoint["policy"])["Statement"]
+        account = "${data.aws_caller_identity.caller.account_id}"
         assert rule["Condition"] == {
-            "StringEquals": {"aws:PrincipalAccount": "${data.aws_caller_identity.caller.account_id}"}
+            "StringEquals": {"aws:PrincipalAccount": account},
+            # and this account's resources, where the request names one (issue 20, item 9)
+            "StringEqualsIfExists": {"aws:ResourceAccount": account},
         }
         assert endpoint.get("private_dns_enabled") in (True, None)
 

@@ -45,7 +45,10 @@ def test_function_defaults_are_the_seed_defaults():
     assert (function["memory_size"], function["timeout"]) == (512, 180)
     assert function["reserved_concurrent_executions"] == -1
     assert function["environment"] == {"variables": {
-        "TENANT_ISOLATION_ENABLED": "false", "MCP_ALLOWED_ORIGINS": "*", "AWS_LWA_INVOKE_MODE": "buffered"}}  # fmt: skip
+        "TENANT_ISOLATION_ENABLED": "false", "MCP_ALLOWED_ORIGINS": "*", "AWS_LWA_INVOKE_MODE": "buffered",
+        # The API's own host, for the server's Host check (DNS rebinding).
+        "MCP_ALLOWED_HOSTS": "${aws_apigatewayv2_api.mcp_http_api_D16EB2EA.id}.execute-api."
+                             "${data.aws_region.region.region}.${data.aws_partition.partition.dns_suffix}"}}  # fmt: skip
 
 
 def test_environment_variables_are_passed_and_encrypted():
@@ -96,22 +99,25 @@ def test_role_is_assumed_by_lambda_only():
 def test_managed_policies_use_the_partition_of_the_account():
     synth = synth_config()
     arns = sorted({a["policy_arn"] for a in synth.resources("aws_iam_role_policy_attachment").values()})
-    assert arns == [
-        "arn:${data.aws_partition.partition.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess",
-        "arn:${data.aws_partition.partition.partition}:iam::aws:policy/service-role/"
-        "AWSLambdaVPCAccessExecutionRole",
-    ]
+    assert arns == ["arn:${data.aws_partition.partition.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"]
     assert list(synth.json["data"]["aws_partition"]) == ["partition"]
+
+
+FUNCTION_ARN = ("arn:${data.aws_partition.partition.partition}:lambda:${data.aws_region.region.region}:"
+                "${data.aws_caller_identity.caller.account_id}:function:my-tools-dev")  # fmt: skip
 
 
 def test_kms_policy_allows_decrypt_on_the_given_key_only():
     inline = synth_config().one("aws_iam_role_policy", name="kms", role=ROLE_ID)
     assert policy(inline)["Statement"] == [
         {
-            "Sid": "DecryptWithDeploymentKey",
+            "Sid": "DecryptOwnEnvironment",
             "Effect": "Allow",
             "Action": ["kms:Decrypt"],
             "Resource": [KEY],
+            # Only what Lambda encrypted for this function (issue 20, item 7).
+            "Condition": {"StringLike": {"kms:EncryptionContext:aws:lambda:FunctionArn": [
+                FUNCTION_ARN, FUNCTION_ARN + ":*"]}},
         }
     ]
 

@@ -124,9 +124,29 @@ def test_a_tenant_role_trusts_only_the_function_and_only_its_own_tenant(staging)
         "aws:RequestTag/tenant_id": a, "aws:TagKeys": ["tenant_id", "admin"]})  # fmt: skip
     _, template = role_of(staging, f"{STAGING_PREFIX}-tenant-template")
     template_trust = policy(template["assume_role_policy"])
-    assert allowed([template_trust], "sts:AssumeRole", "", {"aws:RequestTag/tenant_id": b})
+    assert allowed([template_trust], "sts:AssumeRole", "", {"aws:RequestTag/tenant_id": "undeclared-client"})
     assert not allowed([template_trust], "sts:AssumeRole", "", {"aws:RequestTag/tenant_id": ""})
     assert not allowed([template_trust], "sts:AssumeRole", "", {})
+
+
+def test_the_template_role_serves_no_declared_tenant(staging):
+    """A declared tenant is served by its own role only: were the template to accept its tag, its
+    role would isolate nothing (issue 20, item 10)."""
+    _, template = role_of(staging, f"{STAGING_PREFIX}-tenant-template")
+    trust = policy(template["assume_role_policy"])
+    for tenant in TENANTS:
+        context = {"aws:RequestTag/tenant_id": client_ref(staging, tenant), "aws:TagKeys": ["tenant_id"]}
+        for action in ("sts:AssumeRole", "sts:TagSession"):
+            assert not allowed([trust], action, "", context), (tenant, action)
+    undeclared = {"aws:RequestTag/tenant_id": "undeclared-client", "aws:TagKeys": ["tenant_id"]}
+    assert allowed([trust], "sts:AssumeRole", "", undeclared)
+    assert allowed([trust], "sts:TagSession", "", undeclared)
+
+
+def test_without_declared_tenants_the_template_trust_is_unchanged():
+    synth = synth_config(**TENANT_CONFIG)
+    (template,) = [r for r in synth.resources("aws_iam_role").values() if r["name"].endswith("-tenant-template")]
+    assert "Deny" not in template["assume_role_policy"]
 
 
 def test_the_function_may_assume_only_tenant_roles_with_the_tenant_tag(staging):
@@ -146,13 +166,14 @@ def test_the_function_role_has_no_path_to_session_items(staging, tables):
     function_policies = json.dumps(inline_policies(staging, logical))
     assert tables["sessions"].removesuffix(".arn}") not in function_policies
     assert "LeadingKeys" not in function_policies
-    # The managed policies attached to it are AWS's VPC and X-Ray ones only.
+    # The only managed policy attached to it is AWS's X-Ray one (its logs and network
+    # permissions are inline, scoped to its own log group and subnets).
     attached = {
         a["policy_arn"].rsplit("/", 1)[-1]
         for a in staging.resources("aws_iam_role_policy_attachment").values()
         if a["role"] == "${aws_iam_role." + logical + ".name}"
     }
-    assert attached == {"AWSLambdaVPCAccessExecutionRole", "AWSXRayDaemonWriteAccess"}
+    assert attached == {"AWSXRayDaemonWriteAccess"}
 
 
 # -- what the synthesized policies must and must not contain -----------------------------------
@@ -221,7 +242,11 @@ def test_adding_a_tenant_changes_no_other_resource(tmp_path):
                 added.append(f"{resource_type}.{logical}")
             elif before != body:
                 changed.append(f"{resource_type}.{logical}")
-    assert changed == []
+    # The template role's trust names the declared tenants it refuses; nothing else changes.
+    template = more.address("aws_iam_role", name="ai-tools-staging-tenant-template")
+    assert changed == [template]
+    assert more.one("aws_iam_role", name="ai-tools-staging-tenant-template")["assume_role_policy"].count(
+        "aws_cognito_user_pool_client.") == 3
     assert added and all("initech" in a for a in added)
     assert {a.split(".")[0] for a in added} == {
         "aws_cognito_user_pool_client", "aws_iam_role", "aws_iam_role_policy",
@@ -445,7 +470,7 @@ def test_a_configured_vending_machine_is_not_announced(staging):
 @pytest.mark.parametrize(
     "pattern",
     ["arn:aws:iam::123456789012:role/my-tools-dev/tenants/*", "arn:aws:iam::123456789012:role/*",
-     "arn:aws:iam::123456789012:role/my-tools-*", "arn:*:iam::*:role/*/tenants/*"],
+     "arn:aws:iam::123456789012:role/my-tools-*", "arn:aws:iam::123456789012:role/*/tenants/*"],
 )  # fmt: skip
 def test_a_tenant_role_pattern_that_covers_the_tenant_path_is_the_function_s_reach(pattern):
     synth = synth_config(**{**TENANT_CONFIG, "token_vending_machine": {"tenant_role_arn_pattern": pattern}})

@@ -7,7 +7,10 @@ A log group of the app's own (the web ACL's logs) is encrypted with the same key
 policy admits it because the log group registered with the key when it was made.
 
     pip install -e ../..      # the library (constructs_lib), from the repository root
-    python app.py             # writes cdktf.out/stacks/platform-tools/cdk.tf.json
+    python app.py             # writes cdktf.out/stacks/platform-tools/cdk.tf.json, its Checkov
+                              # baseline and control report, and prints the warnings
+
+`synth(app)` does what `app.synth()` does, plus what the configuration app does after it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from constructs_lib import (
     Network,
     NetworkProps,
     aws,
+    synth,
 )
 
 STACK = "platform-tools"
@@ -108,4 +112,4 @@ def build(app: App) -> PlatformStack:
 if __name__ == "__main__":
     app = App()
     build(app)
-    app.synth()
+    synth(app)
