@@ -38,7 +38,7 @@ _EXPORTS = {
     "ControlEvidence": "control_report", "component_definition": "control_report",
     "PeopleSignIn": "auth", "SignIn": "signin.construct", "SignInProps": "signin.construct",
     "PreTokenTrigger": "signin.construct", "PreTokenTriggerProps": "signin.construct",
-    "SIGN_IN_OUTPUTS": "outputs", "synth": "synthesis", "literal": "expressions",
+    "SIGN_IN_OUTPUTS": "outputs", "RequestStateKey": "request_state", "synth": "synthesis", "literal": "expressions",
 }  # fmt: skip
 __all__ = sorted(_EXPORTS)
 

@@ -34,6 +34,7 @@ from .props import McpServerProps
 from .references import attribute_values, default_policy_key
 from .registry import ImageRepository, ImageRepositoryProps
 from .release import ReleaseAlias, ReleaseAliasProps
+from .request_state import RequestStateKey
 from .rest_api import McpRestApi, McpRestApiProps
 from .server_rules import region_rules
 from .sessions import SessionTable, SessionTableProps
@@ -149,6 +150,12 @@ class McpServer(Construct, SeedOutputs):
                 canary_weight=props.canary_weight,
             ))  # fmt: skip
         self.invoked = self.release or self.function
+        self.request_state_key = None
+        if props.request_state_kms_key:
+            self.request_state_key = RequestStateKey(self, "request_state", names=names,
+                                                     prevent_destroy=self.production)  # fmt: skip
+            self.request_state_key.grant_seal(self.function)
+            self.function.add_environment(MCP_REQUEST_STATE_KMS_KEY=self.request_state_key.arn)
         # A tenant-partitioned table is reached only with vended tenant credentials (tenancy).
         if self.sessions and not self.sessions.partitioned:
             self.sessions.grant_read_write(self.function)

@@ -120,6 +120,10 @@ class Names:
         return f"alias/{self.prefix}"
 
     @property
+    def request_state_key_alias(self) -> str:
+        return f"alias/{self.prefix}-request-state"
+
+    @property
     def vpc(self) -> str:
         return self.prefix
 

@@ -44,6 +44,7 @@ def required_endpoints(
     sessions: bool,
     tracing: bool,
     tenant_credentials: bool = False,
+    request_state: bool = False,
     extra_interfaces: Sequence[str] = (),
 ) -> list[Endpoint]:
     """The endpoints of the enabled features (the README lists them all for a given VPC)."""
@@ -56,6 +57,8 @@ def required_endpoints(
         found.append(Endpoint("xray", "Interface", "enable_xray_tracing: trace segments"))
     if tenant_credentials:
         found.append(Endpoint("sts", "Interface", "token_vending_machine: AssumeRole for tenant credentials"))
+    if request_state:
+        found.append(Endpoint("kms", "Interface", "request_state_kms_key: GenerateMac for request state"))
     found += [Endpoint(s, "Interface", "vpc_interface_endpoints") for s in extra_interfaces]
     return found
 

@@ -182,6 +182,12 @@ class McpServerProps:
     alarm_4xx_rate_percent: float = field(default=10, metadata=doc(
         "The API's client-error (4xx) rate, in percent of requests over 5 minutes, that alarms"))  # fmt: skip
 
+    request_state_kms_key: bool = field(default=False, metadata=doc(
+        "A KMS HMAC key seals the request state of 2026-07-28 input-required results (elicitation, "
+        "sampling), so any execution environment can continue a request (without it each one signs "
+        "with its own random key and a continuation elsewhere starts over); a created VPC gets a "
+        "KMS endpoint"))  # fmt: skip
+
     # -- sign-in for people (constructs_lib.signin) -----------------------------------------
     enable_user_sign_in: bool = field(default=False, metadata=doc(
         "People sign in from their MCP clients (authorization code with PKCE, MFA) through an "
@@ -301,6 +307,7 @@ class McpServerProps:
             sessions=self.uses_dynamodb,
             tracing=self.enable_xray_tracing,
             tenant_credentials=self.vended_credentials is not None,
+            request_state=self.request_state_kms_key,
             extra_interfaces=self.vpc_interface_endpoints,
         )
 

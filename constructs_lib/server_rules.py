@@ -79,7 +79,8 @@ def network_given_whole(p: McpServerProps) -> list[Problem]:
     return found
 
 
-@rule("network", "enable_session_table", "tenant_metering", "enable_xray_tracing", "token_vending_machine", "enable_tenant_isolation")
+@rule("network", "enable_session_table", "tenant_metering", "enable_xray_tracing", "token_vending_machine", "enable_tenant_isolation",
+      "request_state_kms_key")
 def network_reaches_what_the_features_call(p: McpServerProps) -> list[Problem]:
     if p.network is None:
         return []
@@ -90,11 +91,12 @@ def network_reaches_what_the_features_call(p: McpServerProps) -> list[Problem]:
              "call from the private subnets; create the network with NetworkProps(endpoints=props.endpoints)")]  # fmt: skip
 
 
-@rule("vpc_interface_endpoints", "enable_session_table", "tenant_metering", "enable_xray_tracing", "token_vending_machine", "enable_tenant_isolation")
+@rule("vpc_interface_endpoints", "enable_session_table", "tenant_metering", "enable_xray_tracing", "token_vending_machine",
+      "enable_tenant_isolation", "request_state_kms_key")
 def endpoints_listed_once(p: McpServerProps) -> list[Problem]:
     built_in = {e.service: e.needed_for for e in required_endpoints(
         sessions=p.uses_dynamodb, tracing=p.enable_xray_tracing,
-        tenant_credentials=p.vended_credentials is not None)}  # fmt: skip
+        tenant_credentials=p.vended_credentials is not None, request_state=p.request_state_kms_key)}  # fmt: skip
     return [(("vpc_interface_endpoints", i), f"{service!r} is already created ({built_in[service]}); remove it")
             for i, service in enumerate(p.vpc_interface_endpoints) if service in built_in]  # fmt: skip
 

@@ -127,7 +127,7 @@ def key_policy() -> str:
 
 def network_requirements() -> str:
     rows = ["| Endpoint | Type | Needed for |", "|---|---|---|"]
-    for endpoint in required_endpoints(sessions=True, tracing=True, tenant_credentials=True):
+    for endpoint in required_endpoints(sessions=True, tracing=True, tenant_credentials=True, request_state=True):
         rows.append(
             f"| `com.amazonaws.<region>.{endpoint.service}` | {endpoint.kind} | {endpoint.needed_for} |"
         )

@@ -94,6 +94,7 @@ EXTRA_INPUTS = {
     "token_vending_machine": None,
     "tenant_metering": None,
     "tenants": [],
+    "request_state_kms_key": False,
     # Sign-in for people.
     "enable_user_sign_in": False,
     "user_mfa": "required",

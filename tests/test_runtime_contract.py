@@ -33,5 +33,6 @@ def test_the_server_exposes_what_the_front_door_exposes():
 def test_every_stack_variable_reaches_the_function(shipped):
     env = shipped["staging"].one("aws_lambda_function", function_name="ai-tools-staging")["environment"]["variables"]
     # staging has sessions, tenant isolation, the token vending machine and metering; sign-in
-    # (which tenant isolation excludes for now) is tests/test_sign_in.py's.
-    assert set(MANAGED_ENV_KEYS) - {"SIGN_IN_CLIENT_ID"} <= set(env)
+    # (which tenant isolation excludes for now) is tests/test_sign_in.py's, the request-state key
+    # tests/test_request_state.py's (off by default).
+    assert set(MANAGED_ENV_KEYS) - {"SIGN_IN_CLIENT_ID", "MCP_REQUEST_STATE_KMS_KEY"} <= set(env)

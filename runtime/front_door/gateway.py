@@ -67,6 +67,10 @@ class GatewaySettings:
     # tenant id, which the adapter hands the app as `x-amz-tenant-id`.
     tenant_isolation: bool = False
     body_timeout_s: float = BODY_TIMEOUT_S
+    # TEST ONLY (no such thing in API Gateway): a second app instance that receives every
+    # POST whose body is a JSON-RPC response (a client's answer to a server-initiated request),
+    # so a test proves the answer reaches another execution environment than the asking call.
+    answers_app_url: str | None = None
 
     @property
     def function_timeout_s_scaled(self) -> float:
@@ -76,6 +80,15 @@ class GatewaySettings:
     def integration_timeout_s(self) -> float:
         limit = self.function_timeout_s if self.streaming else min(self.function_timeout_s, BUFFERED_LIMIT_S)
         return limit * self.time_scale
+
+
+def _is_answer(body: bytes) -> bool:
+    """A JSON-RPC response (for the test-only `answers_app_url`)."""
+    try:
+        message = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(message, dict) and "method" not in message and ("result" in message or "error" in message)
 
 
 class Gateway:
@@ -175,8 +188,10 @@ class Gateway:
         except TimeoutError:
             return self.gateway_response(request, 408, "Request Timeout")
         limit, started = self.settings.integration_timeout_s, time.monotonic()
+        app_url = self.settings.answers_app_url if self.settings.answers_app_url and _is_answer(body) \
+            else self.settings.app_url
         upstream = self.http.build_request(
-            request.method, self.settings.app_url.rstrip("/") + "/mcp", params=request.query_params,
+            request.method, app_url.rstrip("/") + "/mcp", params=request.query_params,
             headers=self.adapter_headers(request, claims, deadline_s=time.time() + self.settings.function_timeout_s_scaled),
             content=body,
         )  # fmt: skip

@@ -13,7 +13,9 @@ with the verified request context. The app:
 - refuses a tool call whose token lacks the tool's scope (`tools.TOOL_SCOPES`) with 403
   `insufficient_scope`, naming the scopes, so the client can step up;
 - serves 2026-07-28 requests statelessly, and handshake-era clients with sessions kept in the
-  session table (`sessions.py`, through tenant credentials with isolation); a GET stream needs
+  session table (`sessions.py`, through tenant credentials with isolation); with sessions, a
+  handshake-era call may ask the client (elicitation, sampling) while its POST is open: the
+  client's answer, a POST to any invocation, is relayed through the table (`relay.py`); a GET stream needs
   a connection the function cannot hold between invocations, so GET is 405 in both eras;
   2025-03-26 (which requires JSON-RPC batches) is not offered: `initialize` asking for it is
   answered with the newest handshake revision, a request naming it with -32022;
@@ -45,10 +47,11 @@ from .contract import (EXPOSED_HEADERS, HEALTH_PATH, LOOPBACK_HOSTS, MAX_BODY_BY
 from .credentials import TenantCredentials
 from .identity import Identity, MalformedContext, identity_from, request_context_of
 from .metering import UsageRecorder
+from .relay import RelayedCall, is_answer, remaining_s, valid_answer
 from .request_state import request_state_security
-from .sessions import SessionStore
+from .sessions import Session, SessionStore
 from .settings import Settings
-from .wire import (INTERNAL_ERROR, NOT_JSON, UNSUPPORTED_PROTOCOL_VERSION, TooLarge, jsonrpc_error, parse, read_body,
+from .wire import (INTERNAL_ERROR, UNSUPPORTED_PROTOCOL_VERSION, TooLarge, jsonrpc_error, parse, read_body,
                    replay, request_id)  # fmt: skip
 
 logger = logging.getLogger("mcp_runtime")
@@ -212,16 +215,35 @@ class McpEndpoint:
             return await Response(status_code=200)(scope, receive, send)
         if not isinstance(message, dict):  # not one JSON-RPC message: the SDK answers the error
             return await self.manager.handle_request(scope, replay(body, receive), send)
+        session = None
         if message.get("method") == "initialize":
             body, requested = self.offered(message)
             if self.sessions:
-                send = self.opening_session(tenant, requested, send)
+                send = self.opening_session(tenant, requested, self.declared(message), send)
         elif self.sessions and not session_id:
             return await jsonrpc_error(400, "Bad Request: Mcp-Session-Id header is required",
                                        request_id=rid)(scope, receive, send)  # fmt: skip
-        elif self.sessions and not await self.find(tenant, session_id):
+        elif self.sessions and not (session := await self.find(tenant, session_id)):
             return await jsonrpc_error(404, "Session not found", request_id=rid)(scope, receive, send)
+        if session is not None and is_answer(message):
+            return await self.relay_answer(tenant, session, message, rid, scope, receive, send)
+        if session is not None and "method" in message and "id" in message:
+            version = request.headers.get(PROTOCOL_VERSION_HEADER) or session.protocol_version or HANDSHAKE_VERSIONS[-1]
+            call = RelayedCall(self.manager, self.sessions, tenant, session, version, remaining_s(request.headers))
+            return await self.serve(scope, body, message, tenant, receive, send, handler=call)
         await self.serve(scope, body, message, tenant, receive, send)
+
+    async def relay_answer(self, tenant: str | None, session: Session, message: dict, rid: Any, scope: Scope,
+                           receive: Receive, send: Send) -> None:  # fmt: skip
+        """The client's answer to a request a call of this session sent it (relay.py): into
+        the session's open answer item, for the invocation streaming that call; 202."""
+        delivered = valid_answer(message) and await anyio.to_thread.run_sync(
+            self.sessions.deliver_answer, tenant, session.session_id, message["id"], message)  # fmt: skip
+        if not delivered:
+            logger.warning("refused an answer with id %r: no request of session %s awaits it", rid, session.session_id)
+            return await jsonrpc_error(400, "Bad Request: no request of this session awaits an answer with this id",
+                                       request_id=rid)(scope, receive, send)  # fmt: skip
+        await Response(status_code=202)(scope, receive, send)
 
     @staticmethod
     def offered(message: dict) -> tuple[bytes, str | None]:
@@ -234,15 +256,22 @@ class McpEndpoint:
             requested = HANDSHAKE_VERSIONS[-1]
         return json.dumps(message).encode(), requested if isinstance(requested, str) else None
 
-    async def find(self, tenant: str | None, session_id: str) -> bool:
-        return await anyio.to_thread.run_sync(self.sessions.get, tenant, session_id) is not None
+    @staticmethod
+    def declared(message: dict) -> dict | None:
+        """What the client declares in `initialize` that later requests' servers need."""
+        params = message.get("params") if isinstance(message.get("params"), dict) else {}
+        client = {key: params[key] for key in ("capabilities", "clientInfo") if isinstance(params.get(key), dict)}
+        return client or None
 
-    def opening_session(self, tenant: str | None, requested: str | None, send: Send) -> Send:
+    async def find(self, tenant: str | None, session_id: str) -> Session | None:
+        return await anyio.to_thread.run_sync(self.sessions.get, tenant, session_id)
+
+    def opening_session(self, tenant: str | None, requested: str | None, client: dict | None, send: Send) -> Send:
         """Once the SDK accepts `initialize`, store the session and name it in the response."""
 
         async def session_send(msg: Message) -> None:
             if msg["type"] == "http.response.start" and msg["status"] == 200:
-                session = await anyio.to_thread.run_sync(self.sessions.create, tenant, requested)
+                session = await anyio.to_thread.run_sync(self.sessions.create, tenant, requested, client)
                 msg = {**msg, "headers": [*msg.get("headers", []), (SESSION_HEADER.encode(), session.session_id.encode())]}
             await send(msg)
 
@@ -251,7 +280,7 @@ class McpEndpoint:
     # -- both eras: the SDK, metering what it accepts -------------------------------------
 
     async def serve(self, scope: Scope, body: bytes, message: Any, tenant: str | None, receive: Receive,
-                    send: Send) -> None:  # fmt: skip
+                    send: Send, handler: Any = None) -> None:  # fmt: skip
         counted = self.usage and tenant and isinstance(message, dict) and "id" in message and "method" in message
 
         async def metered_send(msg: Message) -> None:
@@ -259,7 +288,7 @@ class McpEndpoint:
                 await self.meter(tenant)
             await send(msg)
 
-        await self.manager.handle_request(scope, replay(body, receive), metered_send)
+        await (handler or self.manager.handle_request)(scope, replay(body, receive), metered_send)
 
     async def meter(self, tenant: str) -> None:
         """Count a JSON-RPC request (not a notification) the SDK accepted."""

@@ -9,9 +9,10 @@ requests: another invocation, on another execution environment, may serve the ne
   sends them when the request asks for them (`_meta` log level);
 - elicitation and sampling through the SDK's resolvers: 2026-07-28 answers with an
   input-required result whose request state is signed (request_state.py) and continues when
-  the client re-sends; the handshake era would ask in the open POST's stream, which a
-  stateless function cannot do (the client's answer is a separate POST, to another
-  invocation), so those clients get a tool error that says so (see the README's table).
+  the client re-sends; the handshake era asks in the open POST's stream, and the client's
+  answer (a separate POST, to any invocation) is relayed through the session table
+  (relay.py); without a session table those clients get a JSON-RPC error that says so (see
+  the README's table).
 """
 
 # No `from __future__ import annotations`: the SDK evaluates these signatures, resolvers included.

@@ -8,10 +8,12 @@ the request (method, tool or prompt name, arguments), the principal and an expir
 codec signs the envelope with HMAC-SHA256 (the standard library's `hmac`). The principal is the
 verified tenant (identity.py), so one tenant cannot replay another's state.
 
-The key is `MCP_REQUEST_STATE_KEY` (at least 32 bytes), the same in every execution
-environment, so any of them can continue a request; without it each process makes a random key
-and a continuation that lands on another process is refused (the client starts over). The state
-is signed, not encrypted: it carries only the client's own answers back to it.
+The key is the stack's KMS HMAC key (`MCP_REQUEST_STATE_KMS_KEY`, with `request_state_kms_key`:
+KMS computes the MAC, no secret leaves it), or `MCP_REQUEST_STATE_KEY` (at least 32 bytes), the
+same in every execution environment, so any of them can continue a request; without either each
+process makes a random key and a continuation that lands on another process is refused (the
+client starts over). The state is signed, not encrypted: it carries only the client's own
+answers back to it.
 """
 
 from __future__ import annotations
@@ -71,8 +73,33 @@ class HmacStateCodec:
         return payload
 
 
+class KmsMacCodec(HmacStateCodec):
+    """The same seal with the MAC from a KMS HMAC key (HMAC is deterministic: computing it again
+    verifies it, so `kms:GenerateMac` is the only permission). KMS takes at most 4,096 bytes, so
+    the MAC is over the SHA-256 of the sealed text."""
+
+    def __init__(self, key_id: str, client: Any = None):
+        if client is None:
+            import boto3
+
+            client = boto3.client("kms")
+        self._key_id, self._client = key_id, client
+
+    def _tag(self, signed: str) -> bytes:
+        digest = hashlib.sha256(signed.encode()).digest()
+        return self._client.generate_mac(KeyId=self._key_id, MacAlgorithm="HMAC_SHA_256", Message=digest)["Mac"]
+
+
+def codec_for(settings: Settings) -> HmacStateCodec:
+    """An operator's key first, then the stack's KMS key, else one for this process alone."""
+    if settings.request_state_key:
+        return HmacStateCodec(settings.request_state_key.encode())
+    if settings.request_state_kms_key:
+        return KmsMacCodec(settings.request_state_kms_key)
+    return HmacStateCodec(secrets.token_bytes(32))
+
+
 def request_state_security(settings: Settings) -> RequestStateSecurity:
-    key = settings.request_state_key.encode() if settings.request_state_key else secrets.token_bytes(32)
 
     def tenant(ctx: Any) -> str | None:
         """The principal the state is bound to: the verified tenant (None: auth off)."""
@@ -82,4 +109,4 @@ def request_state_security(settings: Settings) -> RequestStateSecurity:
         except MalformedContext:
             return None
 
-    return RequestStateSecurity(codec=HmacStateCodec(key), ttl=STATE_TTL_S, bind_principal=tenant)
+    return RequestStateSecurity(codec=codec_for(settings), ttl=STATE_TTL_S, bind_principal=tenant)

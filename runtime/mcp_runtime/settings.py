@@ -14,6 +14,7 @@ STACK_VARIABLES = (
     "SESSION_TABLE_NAME", "SESSION_TTL_SECONDS", "TENANT_ISOLATION_ENABLED", "TENANT_TAG_KEY",
     "TENANT_ROLE_ARN_PREFIX", "TENANT_TEMPLATE_ROLE_ARN", "TENANT_SESSION_SECONDS",
     "USAGE_TABLE_NAME", "USAGE_TTL_DAYS", "MCP_ALLOWED_ORIGINS", "SIGN_IN_CLIENT_ID", "MCP_ALLOWED_HOSTS",
+    "MCP_REQUEST_STATE_KMS_KEY",
 )  # fmt: skip
 ADAPTER_VARIABLES = ("AWS_LWA_INVOKE_MODE",)
 # Set by the operator (`environment_variables`), not the stack: it is a secret.
@@ -55,6 +56,8 @@ class Settings:
     # Seals the request state of 2026-07-28 multi-round-trip requests (request_state.py); every
     # execution environment must share it to continue another's request. None: a key per process.
     request_state_key: str | None = field(default=None, repr=False)
+    # Or the KMS HMAC key the stack makes for it (request_state_kms_key): no secret anywhere.
+    request_state_kms_key: str | None = None
     # Test knob: scales the example tools' sleeping (the code path stays the same).
     time_scale: float = 1.0
     region: str | None = None
@@ -83,6 +86,7 @@ class Settings:
             allowed_origins=origins or LOOPBACK_ORIGINS,
             allowed_hosts=tuple(h.lower() for h in hosts) or LOOPBACK_HOSTS,
             request_state_key=env.get(REQUEST_STATE_KEY_VARIABLE) or None,
+            request_state_kms_key=env.get("MCP_REQUEST_STATE_KMS_KEY") or None,
             time_scale=float(env.get("MCP_TIME_SCALE", "1")),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
         )

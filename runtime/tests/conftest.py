@@ -7,6 +7,7 @@ a test can see every call the app makes (`aws_calls`).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -89,6 +90,8 @@ class Deployment:
     base: str
     sign_in: SignIn | None = None
     served: list = field(default_factory=list)
+    # With `answers_elsewhere`: what each app instance received, (instance, method or "answer").
+    received: list = field(default_factory=list)
 
     @property
     def clients(self) -> dict[str, str]:
@@ -143,27 +146,65 @@ TENANT_SETTINGS = dict(
 )  # fmt: skip
 
 
+def _recording(app, index: int, received: list):
+    """The app, noting what each POST to /mcp carried: (instance, method, or "answer")."""
+
+    async def recording(scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await app(scope, receive, send)
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        received.append((index, parsed.get("method", "answer") if isinstance(parsed, dict) else None))
+        sent = False
+
+        async def replayed():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await app(scope, replayed, send)
+
+    return recording
+
+
 @pytest.fixture
 def deploy():
     """`deploy(tenants, streaming=True, **settings)`: the server behind the front door."""
     running: list[Served] = []
 
     def start(tenants=("acme", "globex"), streaming: bool = True, origins=("*",), sign_in=None, server=None,
-              **settings) -> Deployment:  # fmt: skip
+              answers_elsewhere: bool = False, function_timeout_s: float = 180, **settings) -> Deployment:  # fmt: skip
         """`sign_in(base, issuer) -> SignIn`: people sign in too (see `deploy_sign_in`);
-        `server(settings) -> MCPServer`: another server than the reference one."""
-        app_port, door_port = free_port(), free_port()
+        `server(settings) -> MCPServer`: another server than the reference one;
+        `answers_elsewhere`: a second app instance (another execution environment) receives
+        every client answer to a server-initiated request (the gateway's test-only option)."""
+        app_port, door_port, answers_port = free_port(), free_port(), free_port()
+        received: list = []
         base = f"http://127.0.0.1:{door_port}"
         issuer = TokenIssuer(issuer=f"{base}/local-pool", clients={t: f"secret-{t}" for t in tenants}, scopes=(SCOPE,))
         people = sign_in(base, issuer) if sign_in else None
         app_settings = Settings(time_scale=TIME_SCALE, allowed_origins=tuple(origins),
                                 sign_in_client_id=people.login.client_id if people else None, **settings)  # fmt: skip
-        running.append(Served(create_app(app_settings, server(app_settings) if server else None), app_port))
+        instances = [(app_port, 0)] + ([(answers_port, 1)] if answers_elsewhere else [])
+        for port, index in instances:
+            app = create_app(app_settings, server(app_settings) if server else None)
+            running.append(Served(_recording(app, index, received) if answers_elsewhere else app, port))
         gateway = GatewaySettings(app_url=f"http://127.0.0.1:{app_port}", stage=STAGE, allowed_origins=tuple(origins),
-                                  streaming=streaming, function_timeout_s=180, time_scale=TIME_SCALE,
-                                  tenant_isolation=app_settings.tenant_isolation)  # fmt: skip
+                                  streaming=streaming, function_timeout_s=function_timeout_s, time_scale=TIME_SCALE,
+                                  tenant_isolation=app_settings.tenant_isolation,
+                                  answers_app_url=f"http://127.0.0.1:{answers_port}" if answers_elsewhere else None)  # fmt: skip
         running.append(Served(create_gateway(gateway, issuer, people), door_port))
-        return Deployment(f"{base}/{STAGE}/mcp", issuer, app_settings, gateway, base, people)
+        return Deployment(f"{base}/{STAGE}/mcp", issuer, app_settings, gateway, base, people, received=received)
 
     yield start
     for served in reversed(running):

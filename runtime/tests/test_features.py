@@ -10,8 +10,11 @@ from mcp.server.mcpserver import Context
 
 from mcp_runtime.app import create_server
 
+from mcp_runtime.relay import sdk_lifespan_state
+from mcp_runtime.sessions import SessionStore
+
 from .clients import ts_client
-from .conftest import TENANT_SETTINGS
+from .conftest import SESSION_TABLE, TENANT_SETTINGS
 from .feature_client import cancelled_call, features
 
 ERAS = {"legacy": "2025-11-25", "2026-07-28": "2026-07-28"}
@@ -57,9 +60,10 @@ def test_a_declined_elicitation_is_the_tool_s_to_answer(aws, deploy):
     assert seen["booked"] == (False, "Not booked (decline).")
 
 
-def test_a_handshake_era_server_request_is_refused_on_a_stateless_function(aws, deploy):
-    # The client's answer would be another POST, to another invocation: the SDK refuses to ask.
-    seen = features(deploy(**TENANT_SETTINGS), "acme", "legacy")
+def test_a_handshake_era_server_request_is_refused_without_a_session_table(aws, deploy):
+    # The client's answer would be another POST, to another invocation, with nowhere to meet
+    # the asking call: the SDK refuses to ask.
+    seen = features(deploy(), "acme", "legacy")
     assert seen["asked"] == [] and seen["booked"] is None
     assert seen["ask_refused"]["code"] == -32600
     assert "no back-channel for server-initiated requests" in seen["ask_refused"]["message"]
@@ -107,15 +111,163 @@ def _eventually(check, tries: int = 200) -> bool:
 
 @pytest.mark.parametrize("era", ERAS)
 def test_the_typescript_client_reads_resources_gets_prompts_and_answers_elicitation(aws, deploy, era):
-    events = {e["event"]: e for e in ts_client(deploy(**TENANT_SETTINGS), "globex", era, features=True)}
+    # A longer (scaled) function timeout: the 2025 era's answer is relayed while the call streams.
+    deployment = deploy(function_timeout_s=900, **TENANT_SETTINGS)
+    events = {e["event"]: e for e in ts_client(deployment, "globex", era, features=True)}
     assert events["resources"]["uris"] == ["info://about", "info://logo.png"]
     assert events["about"]["text"].startswith("# MCP server reference")
     assert events["logo"]["mimeType"] == "image/png" and events["logo"]["blob"]
     assert events["greeting"]["text"] == "Hallo"
     assert events["prompt"]["text"] == "Review this code (brief review):\n\nx = 1"
     assert events["completion"]["values"] == ["detailed"]
-    if era == "2026-07-28":
-        assert events["elicited"]["message"] == "Book a table for 4 at Chez Lambda?"
-        assert events["booked"]["text"] == "Booked a table for 4 at Chez Lambda."
-    else:
-        assert "back-channel" in events["booked"]["error"]
+    # 2026-07-28: an input-required result; 2025: asked in the call's stream, relayed (relay.py).
+    assert events["elicited"]["message"] == "Book a table for 4 at Chez Lambda?"
+    assert events["booked"]["text"] == "Booked a table for 4 at Chez Lambda."
+
+
+# -- 2025 era: asking the client while the call's POST is open (relay.py) ----------------------
+# The client's answer is a POST of its own; `answers_elsewhere` sends it to a second app
+# instance (another execution environment), which relays it through the session table.
+RELAY = dict(TENANT_SETTINGS, answers_elsewhere=True, function_timeout_s=900)
+
+
+def test_handshake_era_elicitation_and_sampling_reach_the_open_post_from_another_instance(aws, deploy):
+    deployment = deploy(**RELAY)
+    seen = features(deployment, "acme", "legacy")
+    assert seen["protocol_version"] == "2025-11-25"
+    assert seen["asked"] == ["Book a table for 2 at Chez Lambda?"]
+    assert seen["booked"] == (False, "Booked a table for 2 at Chez Lambda. Notes: window seat")
+    assert seen["sampled"] == ["Summarize in one line:\na long text"]
+    assert seen["summary"] == (False, "A summary.")
+    # Both answers reached the second instance only; the calls were served by the first.
+    assert [m for i, m in deployment.received if i == 1] == ["answer", "answer"]
+    assert ("answer" not in [m for i, m in deployment.received if i == 0])
+    assert (0, "tools/call") in deployment.received
+    # No answer item stays in the table (the client has deleted its session, too).
+    items = aws.client("dynamodb").scan(TableName=SESSION_TABLE)["Items"]
+    assert all("#answer#" not in item["session_id"]["S"] for item in items)
+
+
+def test_handshake_era_declined_elicitation_through_the_relay(aws, deploy):
+    seen = features(deploy(**RELAY), "acme", "legacy", decline=True)
+    assert seen["booked"] == (False, "Not booked (decline).")
+
+
+def test_an_answer_for_another_tenant_s_session_an_unknown_session_or_a_forged_id_is_refused(aws, deploy):
+    deployment = deploy(**RELAY)
+    seen = anyio.run(_answers_refused, deployment)
+    assert seen["asked"] == "Book a table for 3 at Chez Lambda?"
+    assert seen["refused"] == [
+        (404, "r-forged-by-globex-0000", "Session not found"),  # acme's session, globex's token
+        (400, seen["token"], "Bad Request: no request of this session awaits an answer with this id"),  # globex's own
+        (404, seen["token"], "Session not found"),  # no such session
+        (400, "r-AAAAAAAAAAAAAAAAAAAAAA", "Bad Request: no request of this session awaits an answer with this id"),
+        (400, 0, "Bad Request: no request of this session awaits an answer with this id"),  # the SDK's own id
+        (400, 7, "Bad Request: no request of this session awaits an answer with this id"),
+    ]
+    assert seen["answered"] == 202
+    assert seen["result"] == "Booked a table for 3 at Chez Lambda. Notes: the real answer"
+    assert seen["again"] == 400  # spent: an answer is delivered once
+
+
+ACCEPT = "application/json, text/event-stream"
+
+
+async def _answers_refused(deployment) -> dict:
+    """By hand, as a 2025-11-25 client: a call that elicits, wrong answers while it waits, the
+    right one; what each got."""
+    import json
+
+    import httpx2
+
+    seen: dict = {"refused": []}
+
+    def headers(tenant: str, session: str | None = None) -> dict:
+        return {"authorization": f"Bearer {deployment.token(tenant)}", "accept": ACCEPT,
+                "content-type": "application/json", "mcp-protocol-version": "2025-11-25",
+                **({"mcp-session-id": session} if session else {})}  # fmt: skip
+
+    async with httpx2.AsyncClient(timeout=60) as http:
+        async def initialize(tenant: str) -> str:
+            hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {"elicitation": {"form": {}}},
+                "clientInfo": {"name": "by-hand", "version": "1"}}}  # fmt: skip
+            opened = await http.post(deployment.endpoint, json=hello, headers=headers(tenant))
+            session = opened.headers["mcp-session-id"]
+            done = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+            assert (await http.post(deployment.endpoint, json=done, headers=headers(tenant, session))).status_code == 202
+            return session
+
+        async def answer(tenant: str, session: str, rid, notes: str):
+            body = {"jsonrpc": "2.0", "id": rid, "result": {"action": "accept", "content": {"confirm": True, "notes": notes}}}
+            return await http.post(deployment.endpoint, json=body, headers=headers(tenant, session))
+
+        acme, globex = await initialize("acme"), await initialize("globex")
+        call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                "params": {"name": "book_table", "arguments": {"restaurant": "Chez Lambda", "party": 3}}}  # fmt: skip
+        async with http.stream("POST", deployment.endpoint, json=call, headers=headers("acme", acme)) as stream:
+            lines = stream.aiter_lines()
+            async for line in lines:
+                if line.startswith("data:") and line[5:].strip():
+                    asked = json.loads(line[5:])
+                    break
+            assert asked["method"] == "elicitation/create"
+            seen["asked"], seen["token"] = asked["params"]["message"], asked["id"]
+            wrong = [("globex", acme, "r-forged-by-globex-0000"), ("globex", globex, asked["id"]),
+                     ("acme", "0" * 32, asked["id"]), ("acme", acme, "r-AAAAAAAAAAAAAAAAAAAAAA"),
+                     ("acme", acme, 0), ("acme", acme, 7)]  # fmt: skip
+            for tenant, session, rid in wrong:
+                refused = await answer(tenant, session, rid, "forged")
+                seen["refused"].append((refused.status_code, refused.json()["id"], refused.json()["error"]["message"]))
+            seen["answered"] = (await answer("acme", acme, asked["id"], "the real answer")).status_code
+            async for line in lines:
+                if line.startswith("data:") and line[5:].strip():
+                    result = json.loads(line[5:])
+                    if result.get("id") == 2:
+                        seen["result"] = result["result"]["content"][0]["text"]
+                        break
+        seen["again"] = (await answer("acme", acme, asked["id"], "again")).status_code
+    return seen
+
+
+def test_the_sdk_internal_the_relay_uses():
+    """relay.py reads the SDK session manager's lifespan state (no public accessor): this fails
+    loudly if the SDK renames or drops it, or stops handing the lifespan's value there."""
+    import contextlib
+
+    from mcp.server.mcpserver import MCPServer
+
+    marker = {"lifespan": "state"}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_server):
+        yield marker
+
+    server = MCPServer(name="probe", lifespan=lifespan)
+    server.streamable_http_app(stateless_http=True)
+
+    async def probe():
+        async with server.session_manager.run():
+            return sdk_lifespan_state(server.session_manager)
+
+    assert anyio.run(probe) is marker
+
+
+def test_an_answer_item_is_not_a_session(aws):
+    from mcp_runtime.settings import Settings
+
+    store = SessionStore(Settings(session_table=SESSION_TABLE, tenant_isolation=False, region="us-east-1"))
+    aws.client("dynamodb").delete_table(TableName=SESSION_TABLE)
+    aws.client("dynamodb").create_table(
+        TableName=SESSION_TABLE, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "session_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "session_id", "AttributeType": "S"}])  # fmt: skip
+    session = store.create("acme", "2025-11-25", {"capabilities": {"sampling": {}}})
+    store.open_answer("acme", session.session_id, "r-x", 60)
+    assert store.get("acme", session.session_id + "#answer#r-x") is None
+    assert store.get("acme", session.session_id).client == {"capabilities": {"sampling": {}}}
+    assert not store.deliver_answer("globex", session.session_id, "r-x", {"result": {}})  # another tenant's
+    assert store.deliver_answer("acme", session.session_id, "r-x", {"result": {}})
+    assert not store.deliver_answer("acme", session.session_id, "r-x", {"result": {}})  # once
+    assert store.take_answer("globex", session.session_id, "r-x") is None
+    assert store.take_answer("acme", session.session_id, "r-x") == {"result": {}}

@@ -58,6 +58,25 @@ def test_another_process_with_the_key_continues_the_request(aws, deploy):
     assert refused["error"]["code"] == -32602 and refused["id"] == 1
 
 
+def test_with_the_stack_s_kms_key_any_process_continues_and_no_secret_is_needed(aws, deploy, aws_calls):
+    """`request_state_kms_key`: each process asks KMS for the MAC of one HMAC key; a state sealed
+    with another key is refused."""
+    import boto3
+
+    kms = boto3.client("kms")
+    key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["Arn"]
+    first_process, second_process = deploy(request_state_kms_key=key), deploy(request_state_kms_key=key)
+    first = call(first_process)
+    done = call(second_process, inputResponses=answered(first), requestState=first["result"]["requestState"])
+    assert done["result"]["content"][0]["text"] == "Booked a table for 2 at Chez Lambda."
+    macs = [c for c in aws_calls if c[:2] == ("kms", "GenerateMac")]
+    assert macs and all(c[2]["KeyId"] == key and c[2]["MacAlgorithm"] == "HMAC_SHA_256" for c in macs)
+    other = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["Arn"]
+    refused = call(deploy(request_state_kms_key=other), inputResponses=answered(first),
+                   requestState=first["result"]["requestState"])  # fmt: skip
+    assert refused["error"]["code"] == -32602
+
+
 @pytest.mark.parametrize("change", ["tenant", "arguments", "state"])
 def test_a_state_is_bound_to_its_tenant_request_and_bytes(aws, deploy, change):
     deployment = deploy(request_state_key=KEY, **TENANT_SETTINGS)
