@@ -12,7 +12,7 @@ import collections.abc
 import dataclasses
 import types
 import typing
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping
 
 from cdktf import DefaultTokenResolver, StringConcat, TerraformStack, Tokenization
 from constructs import Construct

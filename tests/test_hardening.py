@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from constructs_lib.expressions import has_template_syntax, literal, literal_string
-from stacks.config import ConfigError, load_environment, parse_environment
+from stacks.config import load_environment
 
-from .conftest import MINIMAL, ROOT, Synth, props_of, rule_problems, synth_config, synth_construct, synth_from_zero
+from .conftest import MINIMAL, ROOT, props_of, rule_problems, synth_config, synth_construct, synth_from_zero
 from .test_config import problems_of, seed_minimal, write
 
 LEAK = '${file("/proc/self/environ")}'
@@ -97,8 +97,6 @@ def test_text_that_cdktf_would_take_for_a_token_is_refused():
 
 
 def test_literal_escapes_around_tokens_and_keeps_them():
-    from cdktf import Testing, TerraformStack, Token
-
     from constructs_lib import aws
 
     def build(stack):
