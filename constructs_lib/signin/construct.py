@@ -57,6 +57,12 @@ def package() -> bytes:
     return package_directory(AUTHSERVER)
 
 
+def code(scope: Construct, handler: str) -> ZipCode:
+    """The `authserver` package beside the stack, run by `handler`."""
+    staged = stage(scope, "package", package(), "mcp-signin")
+    return ZipCode(path=staged.path, sha256=staged.sha256, handler=handler, runtime=RUNTIME)
+
+
 @dataclass(frozen=True, kw_only=True)
 class SignInProps:
     names: Names
@@ -107,12 +113,9 @@ class SignIn(Construct):
             self, "client_secret_value", secret_id=self.secret.id, secret_string=self.client.client_secret
         )
         host = props.managed_login_host or auth.managed_login_host
-        staged = stage(self, "package", package(), "mcp-signin")
         self.function = McpFunction(self, "function", McpFunctionProps(
             function_name=names.sign_in_function, role_name=names.sign_in_function_role,
-            log_group_name=names.sign_in_function_log_group,
-            code=ZipCode(path=staged.path, sha256=staged.sha256, handler="authserver.lambda_handler.handler",
-                         runtime=RUNTIME),
+            log_group_name=names.sign_in_function_log_group, code=code(self, "authserver.lambda_handler.handler"),
             kms_key=props.kms_key, subnet_ids=(), security_group_ids=(), outside_vpc_reason=OUTSIDE_VPC_REASON,
             memory_size=256, timeout=15, log_retention_days=props.log_retention_days,
             enable_xray_tracing=props.enable_xray_tracing,
@@ -168,12 +171,9 @@ class PreTokenTrigger(Construct):
     def __init__(self, scope: Construct, id: str, props: PreTokenTriggerProps):
         super().__init__(scope, id)
         names = props.names
-        staged = stage(self, "package", package(), "mcp-signin")
         self.function = McpFunction(self, "function", McpFunctionProps(
             function_name=names.pre_token_function, role_name=names.pre_token_function_role,
-            log_group_name=names.pre_token_function_log_group,
-            code=ZipCode(path=staged.path, sha256=staged.sha256, handler="authserver.pre_token.handler",
-                         runtime=RUNTIME),
+            log_group_name=names.pre_token_function_log_group, code=code(self, "authserver.pre_token.handler"),
             kms_key=props.kms_key, subnet_ids=props.subnet_ids, security_group_ids=props.security_group_ids,
             memory_size=128, timeout=5, log_retention_days=props.log_retention_days,
             enable_xray_tracing=props.enable_xray_tracing,
