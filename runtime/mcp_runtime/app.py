@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 from typing import Any, Mapping
 
 import anyio
@@ -55,6 +56,8 @@ from .wire import (INTERNAL_ERROR, UNSUPPORTED_PROTOCOL_VERSION, TooLarge, jsonr
                    replay, request_id)  # fmt: skip
 
 logger = logging.getLogger("mcp_runtime")
+SESSION_ID = re.compile(r"[0-9a-f]{32}")
+MAX_ANSWER_BYTES = 350_000
 
 NOT_OFFERED = ("2025-03-26",)  # requires JSON-RPC batches, which this server does not serve
 HANDSHAKE_VERSIONS = tuple(v for v in HANDSHAKE_PROTOCOL_VERSIONS if v not in NOT_OFFERED)
@@ -227,7 +230,9 @@ class McpEndpoint:
             return await jsonrpc_error(404, "Session not found", request_id=rid)(scope, receive, send)
         if session is not None and is_answer(message):
             return await self.relay_answer(tenant, session, message, rid, scope, receive, send)
-        if session is not None and "method" in message and "id" in message:
+        # Only a streamed response carries a question to the client while the call waits; behind
+        # a buffering front door the SDK refuses to ask (-32600), as without a session table.
+        if session is not None and "method" in message and "id" in message and self.settings.streams:
             version = request.headers.get(PROTOCOL_VERSION_HEADER) or session.protocol_version or HANDSHAKE_VERSIONS[-1]
             call = RelayedCall(self.manager, self.sessions, tenant, session, version, remaining_s(request.headers))
             return await self.serve(scope, body, message, tenant, receive, send, handler=call)
@@ -237,6 +242,13 @@ class McpEndpoint:
                            receive: Receive, send: Send) -> None:  # fmt: skip
         """The client's answer to a request a call of this session sent it (relay.py): into
         the session's open answer item, for the invocation streaming that call; 202."""
+        if len(json.dumps(message)) > MAX_ANSWER_BYTES:  # a table item holds 400 KB
+            too_large = {"jsonrpc": "2.0", "id": message.get("id"),
+                         "error": {"code": -32600, "message": "the client's answer was too large to relay"}}  # fmt: skip
+            await anyio.to_thread.run_sync(self.sessions.deliver_answer, tenant, session.session_id,
+                                           message.get("id"), too_large)  # the waiting call ends now
+            return await jsonrpc_error(413, "Payload Too Large: an answer is relayed up to 350 KB",
+                                       request_id=rid)(scope, receive, send)  # fmt: skip
         delivered = valid_answer(message) and await anyio.to_thread.run_sync(
             self.sessions.deliver_answer, tenant, session.session_id, message["id"], message)  # fmt: skip
         if not delivered:
@@ -264,6 +276,8 @@ class McpEndpoint:
         return client or None
 
     async def find(self, tenant: str | None, session_id: str) -> Session | None:
+        if not SESSION_ID.fullmatch(session_id):  # ours are uuid hex; anything else is no key to look up
+            return None
         return await anyio.to_thread.run_sync(self.sessions.get, tenant, session_id)
 
     def opening_session(self, tenant: str | None, requested: str | None, client: dict | None, send: Send) -> Send:

@@ -206,7 +206,11 @@ class RelayedCall:
         interval = POLL_FIRST_S
         try:
             while time.monotonic() < self.deadline:
-                answer = await anyio.to_thread.run_sync(take, self.tenant, self.session.session_id, token)
+                try:
+                    answer = await anyio.to_thread.run_sync(take, self.tenant, self.session.session_id, token)
+                except Exception as error:  # throttled, credentials: the next poll may pass; the call goes on
+                    logger.warning("polling for an answer failed: %s", type(error).__name__)
+                    answer = None
                 if answer is not None:
                     message = jsonrpc_message_adapter.validate_python({**answer, "id": request_id})
                     return self.inbox.hand_in(message)

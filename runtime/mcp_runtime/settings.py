@@ -31,6 +31,9 @@ def _flag(value: str | None) -> bool:
 
 @dataclass(frozen=True)
 class Settings:
+    # Whether the front door streams responses (AWS_LWA_INVOKE_MODE, which the stack sets to match
+    # it): a server-initiated request of the 2025 era reaches the client only on a stream.
+    streams: bool = True
     # Sessions of the handshake-era revisions; no table: those clients are served statelessly.
     session_table: str | None = None
     session_ttl_seconds: int = 3600
@@ -87,6 +90,7 @@ class Settings:
             allowed_hosts=tuple(h.lower() for h in hosts) or LOOPBACK_HOSTS,
             request_state_key=env.get(REQUEST_STATE_KEY_VARIABLE) or None,
             request_state_kms_key=env.get("MCP_REQUEST_STATE_KMS_KEY") or None,
+            streams=env.get("AWS_LWA_INVOKE_MODE", "response_stream") != "buffered",
             time_scale=float(env.get("MCP_TIME_SCALE", "1")),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
         )

@@ -173,9 +173,9 @@ def test_an_answer_for_another_tenant_s_session_an_unknown_session_or_a_forged_i
 ACCEPT = "application/json, text/event-stream"
 
 
-async def _answers_refused(deployment) -> dict:
+async def _answers_refused(deployment, oversized: str | None = None) -> dict:
     """By hand, as a 2025-11-25 client: a call that elicits, wrong answers while it waits, the
-    right one; what each got."""
+    right one; what each got. With `oversized`, one answer that big instead, then the call's end."""
     import json
 
     import httpx2
@@ -213,6 +213,17 @@ async def _answers_refused(deployment) -> dict:
                     break
             assert asked["method"] == "elicitation/create"
             seen["asked"], seen["token"] = asked["params"]["message"], asked["id"]
+            if oversized is not None:
+                big = await answer("acme", acme, asked["id"], oversized)
+                seen["refused"].append((big.status_code, big.json()["id"], big.json()["error"]["message"]))
+                malformed = await answer("acme", "x" * 2000, asked["id"], "forged")
+                seen["malformed"] = malformed.status_code
+                async for line in lines:
+                    if line.startswith("data:") and line[5:].strip():
+                        result = json.loads(line[5:])
+                        if result.get("id") == 2:
+                            seen["result"] = json.dumps(result)
+                            return seen
             wrong = [("globex", acme, "r-forged-by-globex-0000"), ("globex", globex, asked["id"]),
                      ("acme", "0" * 32, asked["id"]), ("acme", acme, "r-AAAAAAAAAAAAAAAAAAAAAA"),
                      ("acme", acme, 0), ("acme", acme, 7)]  # fmt: skip
@@ -271,3 +282,40 @@ def test_an_answer_item_is_not_a_session(aws):
     assert not store.deliver_answer("acme", session.session_id, "r-x", {"result": {}})  # once
     assert store.take_answer("globex", session.session_id, "r-x") is None
     assert store.take_answer("acme", session.session_id, "r-x") == {"result": {}}
+
+
+def test_behind_a_buffering_front_door_the_sdk_refuses_to_ask_at_once(aws, deploy):
+    """A question on a buffered response never reaches the client: rather than wait out the
+    invocation, the call is refused as without a session table."""
+    # The server knows the front door's mode from AWS_LWA_INVOKE_MODE (streams=False: buffered).
+    seen = features(deploy(streams=False, **TENANT_SETTINGS), "acme", "legacy")
+    assert seen["asked"] == [] and seen["ask_refused"]["code"] == -32600
+    from mcp_runtime.settings import Settings
+
+    assert not Settings.from_environment({"AWS_LWA_INVOKE_MODE": "buffered"}).streams
+    assert Settings.from_environment({"AWS_LWA_INVOKE_MODE": "response_stream"}).streams
+
+
+def test_a_poll_that_fails_does_not_end_the_call(aws, deploy, monkeypatch):
+    """The table throttles once: the call keeps waiting and the answer still arrives."""
+    from botocore.exceptions import ClientError
+
+    failures = []
+    take = SessionStore.take_answer
+
+    def flaky(self, *args):
+        if not failures:
+            failures.append(1)
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "GetItem")
+        return take(self, *args)
+
+    monkeypatch.setattr(SessionStore, "take_answer", flaky)
+    seen = features(deploy(**RELAY), "acme", "legacy")
+    assert failures and seen["booked"] == (False, "Booked a table for 2 at Chez Lambda. Notes: window seat")
+
+
+def test_an_answer_too_large_to_relay_ends_the_waiting_call_and_a_malformed_session_id_is_not_found(aws, deploy):
+    seen = anyio.run(_answers_refused, deploy(**RELAY), "x" * 400_000)
+    assert seen["refused"][-1][0] == 413
+    assert "too large to relay" in seen["result"]
+    assert seen["malformed"] == 404
