@@ -39,9 +39,13 @@ CLI := node_modules/.cli-installed
 SERVER_VENV := runtime/.venv
 SERVER_BIN := $(CURDIR)/$(SERVER_VENV)/bin
 SERVER := $(SERVER_VENV)/.installed
+# The docs site's tools have a virtualenv of their own too (their pins are not the app's).
+DOCS_VENV := .venv-docs
+DOCS_BIN := $(CURDIR)/$(DOCS_VENV)/bin
+DOCS := $(DOCS_VENV)/.installed
 IMAGE ?= mcp-server:dev
 
-.PHONY: synth test bench clean serve image
+.PHONY: synth test bench clean serve image docs
 
 # Where `make synth` writes the stacks (the cdktf CLI's --output).
 SYNTH_OUT ?= cdktf.out
@@ -52,9 +56,14 @@ synth: $(RUNTIME) $(NODE_PTH) $(CLI)
 	@mkdir -p $(CDKTF_LOG_FILE_DIRECTORY)
 	@if [ -t 1 ]; then cdktf synth --output $(SYNTH_OUT); else CI=true cdktf synth --output $(SYNTH_OUT); fi
 
-test: $(DEV) $(NODE_PTH) $(CLI) $(SERVER)
+test: $(DEV) $(NODE_PTH) $(CLI) $(SERVER) $(DOCS)
 	$(BIN)/python -m pytest
 	cd runtime && PYTHONPATH=$(CURDIR) $(SERVER_BIN)/python -m pytest
+	$(MAKE) --no-print-directory docs
+
+# The manual (docs/, mkdocs.yml) into site/; --strict: a broken link or anchor fails the build.
+docs: $(DOCS)
+	NO_MKDOCS_2_WARNING=1 $(DOCS_BIN)/mkdocs build --strict --quiet --site-dir site
 
 # The server on 127.0.0.1:8080 behind the local front door on 127.0.0.1:3000 (SERVE_ARGS: see
 # `python -m front_door --help`).
@@ -68,7 +77,7 @@ bench: $(DEV) $(CLI)
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf cdktf.out .bench
+	rm -rf cdktf.out .bench site
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -102,3 +111,11 @@ $(SERVER_BIN)/python:
 $(SERVER): runtime/requirements.txt runtime/requirements-test.txt | $(SERVER_BIN)/python
 	$(SERVER_BIN)/pip install --quiet -r runtime/requirements-test.txt
 	touch $@
+
+$(DOCS_BIN)/python:
+	$(PYTHON) -m venv $(DOCS_VENV)
+
+$(DOCS): requirements-docs.txt | $(DOCS_BIN)/python
+	$(DOCS_BIN)/pip install --quiet -r requirements-docs.txt
+	touch $@
+

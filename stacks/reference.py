@@ -1,7 +1,8 @@
-"""README reference tables, generated from the models so the README cannot drift from the code.
+"""The manual's reference tables, generated from the models so the docs cannot drift from the code.
 
-`python -m stacks.reference` rewrites the tables between the README's markers; a test fails
-when they differ from what this module generates.
+`python -m stacks.reference` rewrites the tables between the markers of the manual's pages
+(`docs/*.md`, and the README should it hold one); a test fails when they differ from what this
+module generates.
 """
 
 from __future__ import annotations
@@ -43,7 +44,13 @@ from constructs_lib.transport import MCP_TRANSPORT_HEADERS
 
 from .schema import BackendSettings, StackSettings, StateEncryptionSettings, config_fields, field_types
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+
+
+def pages() -> list[Path]:
+    """The pages that may hold generated tables: the README and the manual."""
+    return [README, *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def _type_name(annotation) -> str:
@@ -215,6 +222,16 @@ def readme_sections(text: str) -> dict[str, str | None]:
     return found
 
 
+def manual_sections() -> dict[str, str | None]:
+    """What the pages hold between each pair of markers, wherever it is (None where missing)."""
+    found: dict[str, str | None] = dict.fromkeys(tables())
+    for page in pages():
+        for marker, content in readme_sections(page.read_text(encoding="utf-8")).items():
+            if content is not None:
+                found[marker] = content
+    return found
+
+
 def rewrite(text: str) -> str:
     for marker, table in tables().items():
         text = _pattern(marker).sub(lambda m, t=table: m.group(1) + t + "\n" + m.group(3), text)
@@ -222,5 +239,6 @@ def rewrite(text: str) -> str:
 
 
 if __name__ == "__main__":
-    README.write_text(rewrite(README.read_text(encoding="utf-8")), encoding="utf-8")
+    for page in pages():
+        page.write_text(rewrite(page.read_text(encoding="utf-8")), encoding="utf-8")
     sys.exit(0)
