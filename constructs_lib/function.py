@@ -179,14 +179,16 @@ class McpFunction(Construct):
         AWSLambdaVPCAccessExecutionRole, scoped): create interfaces only in the function's
         subnets and security groups, and delete or re-address interfaces of this account and
         region. Lambda's guide warns that DeleteNetworkInterface needs every interface id it
-        may create (they are made on the fly), so `network-interface/*`."""
+        may create (they are made on the fly), so `network-interface/*`. A subnet's ARN is read
+        from the subnet: in a VPC shared through AWS RAM (common in landing zones) the subnet
+        belongs to the VPC owner's account, not this one."""
         ec2 = f"arn:{partition(self)}:ec2:{region(self)}:{account_id(self)}"
+        subnets = [aws.data_aws_subnet.DataAwsSubnet(self, f"subnet_{i}", id=s).arn for i, s in enumerate(props.subnet_ids)]
         return [
             Statement(
                 sid="CreateInterfacesInOwnSubnets",
                 actions=["ec2:CreateNetworkInterface"],
-                resources=[f"{ec2}:network-interface/*",
-                           *(f"{ec2}:subnet/{s}" for s in props.subnet_ids),
+                resources=[f"{ec2}:network-interface/*", *subnets,
                            *(f"{ec2}:security-group/{g}" for g in props.security_group_ids)],
             ),  # fmt: skip
             Statement(

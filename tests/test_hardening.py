@@ -284,7 +284,12 @@ def test_the_network_interface_statements_are_scoped(gated):
     network = next(json.loads(p["policy"]) for p in dev.resources("aws_iam_role_policy").values() if p["name"] == "network")
     by_sid = {s["Sid"]: s for s in network["Statement"]}
     create = by_sid["CreateInterfacesInOwnSubnets"]["Resource"]
-    assert any(":subnet/${aws_subnet." in r for r in create) and any(":security-group/${aws_security_group." in r for r in create)
+    # Each subnet's ARN as the subnet reads it: in a VPC shared through RAM it is the owner's.
+    subnets = [r for r in create if r.startswith("${data.aws_subnet.")]
+    assert len(subnets) == 2 and all(r.endswith(".arn}") for r in subnets)
+    looked_up = dev.json["data"]["aws_subnet"].values()
+    assert looked_up and all(d["id"].startswith("${aws_subnet.") for d in looked_up)  # the created subnets
+    assert any(":security-group/${aws_security_group." in r for r in create)
     assert all(r.endswith(":network-interface/*") for r in by_sid["ManageOwnInterfaces"]["Resource"])
     assert by_sid["DescribeInterfacesAndSubnets"]["Resource"] == ["*"]  # IAM allows nothing narrower
 

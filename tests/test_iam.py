@@ -73,6 +73,9 @@ def concrete(document: dict) -> str:
     # The function's subnets and security group (its network-interface statement).
     text = re.sub(r"\$\{aws_subnet\.[A-Za-z0-9_]+\.id\}", "subnet-0123456789abcdef0", text)
     text = re.sub(r"\$\{aws_security_group\.[A-Za-z0-9_]+\.id\}", "sg-0123456789abcdef0", text)
+    # A subnet's ARN as its data source reads it (the owner's account: here, this one).
+    text = re.sub(r"\$\{data\.aws_subnet\.[A-Za-z0-9_]+\.arn\}",
+                  "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0123456789abcdef0", text)
     text = text.replace("$${aws:", "${aws:")
     assert "${" not in text.replace("${aws:", ""), text
     return text
