@@ -49,16 +49,22 @@ class MemoryTokens:
         self.client_info = info
 
 
+
+def machine_auth(deployment: Deployment, tenant: str, issuer: str | None = None) -> ClientCredentialsOAuthProvider:
+    """The SDK's client-credentials provider for one tenant's app client (the pool's issuer
+    unless another is named)."""
+    return ClientCredentialsOAuthProvider(
+        server_url=deployment.endpoint, storage=MemoryTokens(), client_id=tenant,
+        client_secret=deployment.clients[tenant], scope=SCOPE, issuer=issuer or deployment.issuer.issuer,
+    )  # fmt: skip
+
 def python_client(deployment: Deployment, tenant: str, mode: str, seconds: float = 40,
                   issuer: str | None = None) -> dict:  # fmt: skip
     """Discover, authenticate, list tools, call whoami and the long tool; what it saw. `issuer`:
     the authorization server the client is configured with (default: the user pool)."""
 
     async def run() -> dict:
-        auth = ClientCredentialsOAuthProvider(
-            server_url=deployment.endpoint, storage=MemoryTokens(), client_id=tenant,
-            client_secret=deployment.clients[tenant], scope=SCOPE, issuer=issuer or deployment.issuer.issuer,
-        )  # fmt: skip
+        auth = machine_auth(deployment, tenant, issuer)
         progress: list[tuple[float, float | None, str | None]] = []
 
         async def on_progress(value, total, message):

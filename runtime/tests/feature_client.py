@@ -10,7 +10,6 @@ import json
 import anyio
 import httpx2
 from mcp import Client
-from mcp.client.auth.extensions.client_credentials import ClientCredentialsOAuthProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from mcp_types import (
@@ -21,9 +20,7 @@ from mcp_types import (
     TextContent,
 )
 
-from constructs_lib.transport import SCOPE
-
-from .clients import MemoryTokens
+from .clients import machine_auth
 from .conftest import Deployment
 
 
@@ -57,10 +54,7 @@ def features(deployment: Deployment, tenant: str, mode: str, decline: bool = Fal
         seen["logs"].append((params.level, params.data))
 
     async def run() -> dict:
-        auth = ClientCredentialsOAuthProvider(
-            server_url=deployment.endpoint, storage=MemoryTokens(), client_id=tenant,
-            client_secret=deployment.clients[tenant], scope=SCOPE, issuer=deployment.issuer.issuer,
-        )  # fmt: skip
+        auth = machine_auth(deployment, tenant)
         async with httpx2.AsyncClient(auth=auth, timeout=60) as http:
             transport = streamable_http_client(deployment.endpoint, http_client=http)
             async with Client(transport, mode=mode, elicitation_callback=on_elicit, sampling_callback=on_sample,
@@ -111,10 +105,7 @@ def cancelled_call(deployment: Deployment, tenant: str, mode: str, tool: str = "
     progress: list = []
 
     async def run() -> list:
-        auth = ClientCredentialsOAuthProvider(
-            server_url=deployment.endpoint, storage=MemoryTokens(), client_id=tenant,
-            client_secret=deployment.clients[tenant], scope=SCOPE, issuer=deployment.issuer.issuer,
-        )  # fmt: skip
+        auth = machine_auth(deployment, tenant)
         async with httpx2.AsyncClient(auth=auth, timeout=60) as http:
             async with Client(streamable_http_client(deployment.endpoint, http_client=http), mode=mode) as client:
                 first = anyio.Event()
