@@ -31,7 +31,7 @@ from cdktf import IResolveContext, IStringProducer, Lazy, TerraformResourceLifec
 from constructs import Construct
 
 from . import aws
-from .context import account_id, dns_suffix, partition, region
+from .context import account_id, dns_suffix, partition, region, via_service
 from .iam import Statement, policy_document
 from .naming import Names
 
@@ -188,6 +188,13 @@ KeyLike = Union[DeploymentKey, str]
 
 def key_arn(key: KeyLike) -> str:
     return key.arn if isinstance(key, DeploymentKey) else key
+
+
+def key_through(scope: Construct, sid: str, key: KeyLike, service: str, actions: Sequence[str]) -> Statement:
+    """`actions` on `key`, only as `service` (dynamodb, secretsmanager, ...) uses it on the
+    caller's behalf (`kms:ViaService`): the role cannot use the key directly."""
+    return Statement(sid=sid, actions=actions, resources=[key_arn(key)],
+                     conditions={"StringEquals": {"kms:ViaService": via_service(scope, service)}})  # fmt: skip
 
 
 def allow_log_group(key: KeyLike, name: str) -> None:

@@ -15,9 +15,8 @@ from constructs import Construct
 
 from . import aws
 from .checks import Problem, doc, resolved, rule, rules_of, run_rules
-from .context import via_service
 from .iam import Grantable, Statement, inline_policy
-from .kms import KeyLike, allow_alarm_topic, key_arn
+from .kms import KeyLike, allow_alarm_topic, key_arn, key_through
 from .limits import METRIC_NAMESPACE, SNS_TOPIC_ARN
 from .naming import Names
 from .sessions import TABLE_KEY_ACTIONS, replica_arguments
@@ -198,12 +197,7 @@ class TenantMetering(Construct):
             name=f"{self.props.names.usage_table}-write",
             statements=[
                 Statement(sid="UsageItems", actions=USAGE_WRITE_ACTIONS, resources=[self.table.arn]),
-                Statement(
-                    sid="UsageTableKeyThroughDynamoDb",
-                    actions=TABLE_KEY_ACTIONS,
-                    resources=[key_arn(self.props.kms_key)],
-                    conditions={"StringEquals": {"kms:ViaService": via_service(self, "dynamodb")}},
-                ),
+                key_through(self, "UsageTableKeyThroughDynamoDb", self.props.kms_key, "dynamodb", TABLE_KEY_ACTIONS),
             ],
         )
 

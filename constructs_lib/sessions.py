@@ -10,7 +10,7 @@ from constructs import Construct
 from . import aws
 from .context import via_service
 from .iam import Grantable, Statement
-from .kms import KeyLike, key_arn
+from .kms import KeyLike, key_arn, key_through
 from .tenancy import SESSION_TENANT, TENANT_ID, tenant_items, tenant_table_key
 
 TTL_ATTRIBUTE = "ttl"
@@ -117,12 +117,7 @@ class SessionTable(Construct):
                 actions=READ_WRITE_ACTIONS,
                 resources=[self.table.arn, f"{self.table.arn}/index/*"],
             ),
-            Statement(
-                sid="SessionTableKeyThroughDynamoDb",
-                actions=TABLE_KEY_ACTIONS,
-                resources=[self.kms_key_arn],
-                conditions={"StringEquals": {"kms:ViaService": via_service(self, "dynamodb")}},
-            ),
+            key_through(self, "SessionTableKeyThroughDynamoDb", self.kms_key_arn, "dynamodb", TABLE_KEY_ACTIONS),
         )
 
     def tenant_statements(

@@ -27,11 +27,10 @@ from constructs import Construct
 from .. import aws
 from ..auth import McpAuth
 from ..compliance import skip_check
-from ..context import via_service
 from ..front_door import FrontDoor
 from ..function import McpFunction, McpFunctionProps, ZipCode
 from ..iam import Statement
-from ..kms import KeyLike, key_arn
+from ..kms import KeyLike, key_arn, key_through
 from ..naming import Names
 from ..packaging import package_directory, stage
 from ..sessions import TABLE_KEY_ACTIONS
@@ -133,13 +132,10 @@ class SignIn(Construct):
         self.function.role.add_to_policy(
             "sign-in",
             Statement(sid="SignInState", actions=STATE_ACTIONS, resources=[self.table.arn]),
-            Statement(sid="SignInStateKeyThroughDynamoDb", actions=TABLE_KEY_ACTIONS, resources=[key_arn(props.kms_key)],
-                      conditions={"StringEquals": {"kms:ViaService": via_service(self, "dynamodb")}}),
+            key_through(self, "SignInStateKeyThroughDynamoDb", props.kms_key, "dynamodb", TABLE_KEY_ACTIONS),
             # The facade reads its client secret once per cold start: it is in no variable.
             Statement(sid="ReadOwnClientSecret", actions=["secretsmanager:GetSecretValue"], resources=[self.secret.arn]),
-            Statement(sid="ClientSecretKeyThroughSecretsManager", actions=["kms:Decrypt"],
-                      resources=[key_arn(props.kms_key)],
-                      conditions={"StringEquals": {"kms:ViaService": via_service(self, "secretsmanager")}}),
+            key_through(self, "ClientSecretKeyThroughSecretsManager", props.kms_key, "secretsmanager", ["kms:Decrypt"]),
         )  # fmt: skip
         props.front_door.add_public_routes(
             "sign_in", self.function, routes_for(props.client_registration, props.front_door_kind), PUBLIC_REASON
